@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from digitsite import intake
+from digitsite.services import upload_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Store images as Uploads through the safe intake (files or http(s) addresses). "
+        "A rejected input prints its reason, stores nothing and makes the command exit non-zero."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+
+    def handle(self, *args, sources: list[str], **options) -> None:
+        failures = 0
+        for source in sources:
+            try:
+                image = read_source(source)
+            except intake.IntakeError as exc:
+                failures += 1
+                self.stderr.write(f"{source}: {exc.message}")
+                continue
+            result = upload_create(image=image, original_name=Path(source).name)
+            state = "stored" if result.created else "already stored"
+            self.stdout.write(f"{source}: {state} as {result.upload.public_id}")
+        if failures:
+            raise CommandError(f"{failures} of {len(sources)} input(s) were rejected")
+
+
+def read_source(source: str) -> intake.IntakeImage:
+    """An http(s) address goes through URL intake; anything else is a local file."""
+    if "://" in source:
+        return intake.read_url(source)
+    path = Path(source)
+    if not path.is_file():
+        raise intake.IntakeError(f"No such file: {source}", code="missing")
+    with path.open("rb") as fh:
+        return intake.read_file(fh)
