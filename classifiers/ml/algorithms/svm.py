@@ -1,0 +1,53 @@
+"""RBF support vector machine on deskewed HOG ⊕ pixel features (the default).
+
+Probabilities come from :class:`~sklearn.calibration.CalibratedClassifierCV` with
+``ensemble=False``: the SVC is fitted once on all data and calibrated on
+cross-validated decision values (``SVC(probability=True)`` is deprecated in 1.9).
+Temperature scaling keeps ``predict`` equal to the SVC's own arg-max.
+
+Scaling defaults to none: HOG blocks are already unit-normalised and pixels lie in
+[0, 1]; a StandardScaler gave 95.2% instead of 98.4% on `bundled` (it inflates
+near-constant HOG dimensions). PCA to 200 dimensions costs nothing in accuracy
+(98.4% either way) and cuts prediction from ~2.9 to ~0.4 ms per digit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC
+
+from classifiers.ml.algorithms._common import pca_step, scaler_step
+from classifiers.ml.algorithms._features import FEATURE_DEFAULTS, feature_steps
+from classifiers.ml.registry import register
+
+DEFAULTS: dict[str, Any] = {
+    **FEATURE_DEFAULTS,
+    "scale": "none",
+    "pca_components": 200,
+    "C": 5.0,
+    "gamma": "scale",
+    "calibration": "temperature",
+    "calibration_cv": 3,
+    "n_jobs": None,
+    "seed": 0,
+}
+
+
+@register("svm", defaults=DEFAULTS)
+def build_svm(params: dict[str, Any]) -> Pipeline:
+    """RBF SVC on deskewed HOG + pixels, calibrated probabilities."""
+    svc = SVC(kernel="rbf", C=params["C"], gamma=params["gamma"], random_state=params["seed"])
+    clf = CalibratedClassifierCV(
+        svc, method=params["calibration"], cv=params["calibration_cv"], ensemble=False, n_jobs=params["n_jobs"]
+    )
+    return Pipeline(
+        [
+            *feature_steps(params),
+            ("scale", scaler_step(params["scale"])),
+            ("pca", pca_step(params["pca_components"], params["seed"])),
+            ("clf", clf),
+        ]
+    )
