@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MetadataConfig(AppConfig):
+    """Image metadata inspector for uploads."""
+
+    name = "metadata"
+    verbose_name = "Metadata"
