@@ -1,0 +1,164 @@
+"""Recognition writes: run the vision pipeline with a stored classifier and keep the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from classifiers.ml.predict import digit_classifier
+from classifiers.models import ClassifierVersion
+from classifiers.selectors import classifier_get, classifier_load
+from digitsite.intake import IntakeImage
+from digitsite.services import upload_create
+from recognizer import vision
+from recognizer.models import Digit, Recognition
+
+
+class NoClassifier(LookupError):
+    """No classifier version matches the request (or none is active)."""
+
+
+def classifier_resolve(*, version_id: int | None = None, algorithm: str | None = None) -> ClassifierVersion:
+    version = classifier_get(version_id=version_id, algorithm=algorithm)
+    if version is None:
+        if version_id is not None:
+            raise NoClassifier(f"No classifier version {version_id}.")
+        if algorithm is not None:
+            raise NoClassifier(f"No trained classifier named {algorithm!r}; train one with train_classifier.")
+        raise NoClassifier("No classifier is active; run `python manage.py train_classifier --activate`.")
+    return version
+
+
+def recognition_compute(*, image: IntakeImage, version: ClassifierVersion) -> vision.Recognition:
+    """Read the digits of an image; writes nothing."""
+    classify = digit_classifier(classifier_load(version))
+    return vision.recognize(image.array, classify)
+
+
+@dataclass(frozen=True)
+class StoredRecognition:
+    recognition: Recognition
+    created: bool
+
+
+def recognition_create(
+    *, image: IntakeImage, version: ClassifierVersion, original_name: str = "", user: AbstractBaseUser | None = None
+) -> StoredRecognition:
+    """Store the upload and its recognition; the same content with the same version is served from the database."""
+    upload = upload_create(image=image, original_name=original_name, user=user).upload
+    existing = Recognition.objects.filter(upload=upload, classifier=version).first()
+    if existing is not None:
+        return StoredRecognition(existing, created=False)
+    result = recognition_compute(image=image, version=version)
+    try:
+        with transaction.atomic():
+            recognition = _store(upload=upload, version=version, result=result)
+    except IntegrityError:  # a concurrent request stored the same pair first
+        return StoredRecognition(Recognition.objects.get(upload=upload, classifier=version), created=False)
+    return StoredRecognition(recognition, created=True)
+
+
+def _store(*, upload, version: ClassifierVersion, result: vision.Recognition) -> Recognition:
+    confidences = [d.confidence for d in result.digits]
+    recognition = Recognition.objects.create(
+        upload=upload,
+        classifier=version,
+        text=result.text,
+        digit_count=len(result.digits),
+        mean_confidence=sum(confidences) / len(confidences) if confidences else None,
+        min_confidence=min(confidences) if confidences else None,
+        elapsed_ms=result.elapsed_ms,
+        warnings=list(result.warnings),
+    )
+    Digit.objects.bulk_create(
+        Digit(
+            recognition=recognition,
+            index=i,
+            line=int(d.line),
+            x=int(d.box[0]),
+            y=int(d.box[1]),
+            w=int(d.box[2]),
+            h=int(d.box[3]),
+            label=int(d.label),
+            confidence=float(d.confidence),
+            alternatives=[[int(label), float(p)] for label, p in d.alternatives],
+            crop=Digit.pack_crop(d.crop),
+        )
+        for i, d in enumerate(result.digits)
+    )
+    return recognition
+
+
+def recognition_payload(recognition: Recognition) -> dict:
+    """The stored recognition in the same JSON shape as ``recognize --json``."""
+    digits = list(recognition.digits.all())
+    return {
+        "text": recognition.text,
+        "lines": recognition.lines,
+        "digits": [
+            {
+                "label": d.label,
+                "confidence": d.confidence,
+                "box": d.box,
+                "line": d.line,
+                "alternatives": d.alternatives,
+                **({"reviewed_label": d.reviewed_label} if d.reviewed_label is not None else {}),
+            }
+            for d in digits
+        ],
+        "classifier": {"name": recognition.classifier.algorithm, "version": recognition.classifier_id},
+        "elapsed_ms": round(recognition.elapsed_ms, 2),
+        "warnings": recognition.warnings,
+    }
+
+
+# ---------------------------------------------------------------- review (admin)
+
+
+def digit_review(*, digit: Digit, label: int, reviewer: AbstractBaseUser) -> Digit:
+    """Record a reviewer's label beside the prediction (never over it)."""
+    if label not in range(10):
+        raise ValueError(f"a reviewed label must be a digit 0–9; got {label!r}")
+    digit.reviewed_label = label
+    digit.reviewed_by = reviewer
+    digit.reviewed_at = timezone.now()
+    digit.save(update_fields=["reviewed_label", "reviewed_by", "reviewed_at"])
+    return digit
+
+
+@transaction.atomic
+def recognition_mark_correct(*, recognition: Recognition, reviewer: AbstractBaseUser) -> int:
+    """Confirm every not-yet-reviewed digit as predicted and mark the recognition reviewed."""
+    now = timezone.now()
+    pending = list(recognition.digits.filter(reviewed_label__isnull=True))
+    for digit in pending:
+        digit.reviewed_label, digit.reviewed_by, digit.reviewed_at = digit.label, reviewer, now
+    Digit.objects.bulk_update(pending, ["reviewed_label", "reviewed_by", "reviewed_at"])
+    recognition_mark_reviewed(recognition=recognition, reviewer=reviewer)
+    return len(pending)
+
+
+def recognition_mark_reviewed(*, recognition: Recognition, reviewer: AbstractBaseUser) -> Recognition:
+    recognition.reviewed_at = timezone.now()
+    recognition.reviewed_by = reviewer
+    recognition.save(update_fields=["reviewed_at", "reviewed_by"])
+    return recognition
+
+
+@transaction.atomic
+def recognition_correct_text(*, recognition: Recognition, text: str, reviewer: AbstractBaseUser) -> None:
+    """Map a whole-string correction onto the digits, when the digit count matches."""
+    wanted = [c for c in text if not c.isspace()]
+    digits = list(recognition.digits.order_by("index"))
+    if not all(c.isdigit() for c in wanted):
+        raise ValueError("The correction may contain only digits (spaces and line breaks are ignored).")
+    if len(wanted) != len(digits):
+        raise ValueError(
+            f"The correction has {len(wanted)} digits but {len(digits)} were found; correct digits one by one."
+        )
+    for digit, char in zip(digits, wanted, strict=True):
+        digit_review(digit=digit, label=int(char), reviewer=reviewer)
+    recognition_mark_reviewed(recognition=recognition, reviewer=reviewer)

@@ -1,0 +1,68 @@
+"""Fixtures for the recognizer's Django-side tests: one real classifier trained per test run."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from classifiers.ml import artifacts, sources, training
+
+
+@pytest.fixture(scope="session")
+def bundled_model(tmp_path_factory):
+    """logreg trained on the bundled MNIST digits, saved like train_classifier saves it."""
+    data = sources.load_source("bundled")
+    result = training.train("logreg", data, test_size=0.2, seed=0)
+    directory = tmp_path_factory.mktemp("models")
+    info = artifacts.save_pipeline(result.pipeline, directory, name="logreg-test")
+    return directory, info, result, data
+
+
+@pytest.fixture
+def active_version(db, settings, bundled_model):
+    from classifiers.models import ClassifierVersion
+
+    directory, info, result, _data = bundled_model
+    settings.CLASSIFIERS_MODEL_DIR = directory
+    return ClassifierVersion.objects.create(
+        algorithm="logreg",
+        params=result.params,
+        data_sources=[{"spec": "bundled", "samples": 5000}],
+        test_size=0.2,
+        seed=0,
+        n_train=result.metrics.n_train,
+        n_test=result.metrics.n_test,
+        training_seconds=result.training_seconds,
+        accuracy=result.metrics.accuracy,
+        metrics=result.metrics.to_dict(),
+        library_versions=info.library_versions,
+        artifact_path=info.path.name,
+        artifact_sha256=info.sha256,
+        artifact_size=info.size,
+        is_active=True,
+    )
+
+
+def number_image(data: sources.Dataset, text: str, *, height: int = 56, fmt: str = "PNG") -> bytes:
+    """Dark-ink-on-paper image of ``text`` ("\\n" between lines) composed from MNIST digits of ``data``."""
+    rng = np.random.default_rng(7)
+    lines = text.split("\n")
+    width = max(len(line) for line in lines) * int(height * 0.95) + 2 * height
+    page = np.full((len(lines) * int(height * 1.8) + height, width), 240, np.uint8)
+    for row, line in enumerate(lines):
+        x = height
+        for char in line:
+            choices = np.flatnonzero(data.labels == int(char))
+            crop = data.crops[rng.choice(choices)]
+            glyph = cv2.resize(crop, (height, height), interpolation=cv2.INTER_LINEAR)
+            y = height // 2 + row * int(height * 1.8)
+            region = page[y : y + height, x : x + height]
+            np.minimum(region, (240 - glyph * 220).astype(np.uint8), out=region)
+            x += int(height * 0.85)
+    buf = io.BytesIO()
+    Image.fromarray(page).save(buf, format=fmt)
+    return buf.getvalue()

@@ -1,0 +1,158 @@
+"""End to end with an injected classifier: text, splitting, confidence, result format."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from recognizer.vision import Recognition, SegmentationConfig, recognize
+from recognizer.vision.synthetic import PRINT_FONTS, make_template_classifier, paper, render_text
+
+
+@pytest.fixture(scope="module")
+def classify():
+    """Nearest-template classifier over rendered, rotated and sheared Hershey digits."""
+    return make_template_classifier()
+
+
+@pytest.mark.parametrize("font", PRINT_FONTS)
+@pytest.mark.parametrize(("height", "thickness"), [(20, 1), (45, 3), (120, 8)])
+def test_it_reads_a_printed_number(classify, font, height, thickness):
+    img, _ = render_text(
+        paper(3 * height, 7 * height),
+        "40721",
+        origin=(height // 2, 2 * height),
+        height=height,
+        font=font,
+        thickness=thickness,
+    )
+    result = recognize(img, classify)
+    assert result.text == "40721"
+    assert [d.line for d in result.digits] == [0] * 5
+    assert min(d.confidence for d in result.digits) > 0.3
+
+
+def test_it_reads_three_lines_including_a_slanted_one(classify):
+    img, _ = render_text(paper(480, 640), "12345", origin=(40, 70), height=40, thickness=2)
+    img, _ = render_text(img, "67890", origin=(40, 125), height=40, thickness=2)
+    img, _ = render_text(img, "3141", origin=(80, 400), height=40, thickness=3, angle=20)
+    assert recognize(img, classify).lines == ["12345", "67890", "3141"]
+
+
+@pytest.mark.parametrize(("text", "gap", "thickness"), [("4072", -0.12, 4), ("0088", -0.1, 4), ("53", -0.15, 3)])
+def test_it_splits_touching_digits_with_the_classifier(classify, text, gap, thickness):
+    img, _ = render_text(paper(200, 500), text, origin=(40, 120), height=60, thickness=thickness, gap=gap)
+    mask = img < 128
+    n, _ = cv2.connectedComponents(mask.astype(np.uint8))
+    assert n - 1 < len(text)  # the digits really touch
+    assert recognize(img, classify).text == text
+
+
+def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):
+    page = paper(300, 640)
+    for y in range(20, 300, 30):
+        cv2.line(page, (0, y), (639, y), 110, 2)
+    img, _ = render_text(page, "31-4.59,", origin=(60, 150), height=50, thickness=4)
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        cv2.circle(img, (int(rng.integers(0, 640)), int(rng.integers(0, 300))), 1, 30, -1)
+    assert recognize(img, classify).text == "31459"
+
+
+def test_it_rejects_regions_the_classifier_is_unsure_about():
+    img, _ = render_text(paper(150, 400), "123", origin=(40, 100), height=50, thickness=3)
+
+    def unsure_about_the_middle(crops):
+        probs = np.full((len(crops), 10), 0.02)
+        probs[:, 7] = 0.82
+        probs[1] = 0.1
+        return probs
+
+    result = recognize(img, unsure_about_the_middle)
+    assert result.text == "77" and len(result.digits) == 2
+    assert any("not confident" in w for w in result.warnings)
+
+
+def test_it_calls_the_classifier_once_with_normalised_crops(classify):
+    calls = []
+
+    def spy(crops):
+        calls.append(crops)
+        return classify(crops)
+
+    img, _ = render_text(paper(200, 500), "40721", origin=(40, 120), height=60, thickness=4, gap=-0.12)
+    recognize(img, spy)
+    assert len(calls) == 1
+    crops = calls[0]
+    assert crops.dtype == np.float32 and crops.shape[1:] == (28, 28)
+    assert crops.min() >= 0 and crops.max() <= 1 and crops[:, 0, :].max() == 0  # ink white, margin black
+
+
+def test_it_never_calls_the_classifier_for_a_blank_image():
+    def boom(crops):
+        raise AssertionError("must not be called")
+
+    result = recognize(paper(480, 640), boom)
+    assert result.text == "" and result.digits == [] and result.warnings
+
+
+def test_it_rejects_a_classifier_returning_the_wrong_shape():
+    img, _ = render_text(paper(150, 300), "12", origin=(40, 100), height=50, thickness=3)
+    with pytest.raises(ValueError, match="classify must return"):
+        recognize(img, lambda crops: np.ones((len(crops), 9)))
+
+
+def test_it_produces_json_ready_dicts(classify):
+    img, _ = render_text(paper(200, 400), "12", origin=(40, 70), height=40, thickness=3)
+    img, _ = render_text(img, "345", origin=(40, 150), height=40, thickness=3)
+    result = recognize(img, classify)
+    assert isinstance(result, Recognition)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["text"] == "12\n345" and data["lines"] == ["12", "345"]
+    first = data["digits"][0]
+    assert set(first) == {"label", "confidence", "box", "line", "alternatives"}
+    assert first["label"] == 1 and first["line"] == 0 and len(first["box"]) == 4
+    assert len(first["alternatives"]) == 2 and all(len(a) == 2 for a in first["alternatives"])
+    assert data["digits"][-1]["line"] == 1
+    assert data["elapsed_ms"] >= 0 and isinstance(data["warnings"], list)
+    assert result.digits[0].crop.shape == (28, 28)
+    probs = [first["confidence"]] + [p for _, p in first["alternatives"]]
+    assert probs == sorted(probs, reverse=True)
+
+
+def test_it_maps_digit_boxes_to_the_original_image(classify):
+    img, truth = render_text(paper(2400, 3200), "861", origin=(1200, 1300), height=150, thickness=12)
+    result = recognize(img, classify, config=SegmentationConfig(max_side=800))
+    assert result.text == "861"
+    for d, t in zip(result.digits, truth, strict=True):
+        assert np.allclose(d.box, t, atol=6), (d.box, t)
+
+
+def test_it_reads_two_hundred_digits(classify):
+    page = paper(1000, 1400)
+    lines = []
+    for row in range(10):
+        text = "".join(str((row * 7 + i * 3) % 10) for i in range(20))
+        lines.append(text)
+        page, _ = render_text(page, text, origin=(30, 70 + row * 90), height=40, thickness=2, gap=0.6)
+    result = recognize(page, classify)
+    assert result.lines == lines
+
+
+@pytest.mark.parametrize("sigma", [10.0, 30.0])
+def test_it_reads_through_pixel_noise(classify, sigma):
+    rng = np.random.default_rng(int(sigma))
+    img, _ = render_text(paper(200, 500), "40721", origin=(40, 120), height=50, thickness=4)
+    noisy = np.clip(img + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8)
+    assert recognize(noisy, classify).text == "40721"
+
+
+@pytest.mark.parametrize("sigma", [5.0, 20.0, 40.0])
+def test_it_finds_no_digits_in_pure_noise(classify, sigma):
+    rng = np.random.default_rng(int(sigma))
+    img = np.clip(rng.normal(180, sigma, (300, 400)), 0, 255).astype(np.uint8)
+    result = recognize(img, classify)
+    assert result.text == "" and result.warnings

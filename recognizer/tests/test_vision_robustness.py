@@ -1,0 +1,103 @@
+"""recognize/segment never raise for any image content, and stay fast on junk."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recognizer.vision import SegmentationConfig, recognize, segment
+
+
+def uniform(crops: np.ndarray) -> np.ndarray:
+    return np.full((len(crops), 10), 0.1)
+
+
+def confident_seven(crops: np.ndarray) -> np.ndarray:
+    probs = np.full((len(crops), 10), 0.01)
+    probs[:, 7] = 0.91
+    return probs
+
+
+@st.composite
+def images(draw):
+    h = draw(st.integers(1, 260))
+    w = draw(st.integers(1, 260))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["blank", "gauss", "uniform", "salt", "blocks", "stripes"]))
+    level = draw(st.integers(0, 255))
+    if kind == "blank":
+        img = np.full((h, w), level, np.uint8)
+    elif kind == "gauss":
+        sigma = draw(st.floats(0.0, 80.0))
+        img = np.clip(rng.normal(level, sigma, (h, w)), 0, 255).astype(np.uint8)
+    elif kind == "uniform":
+        img = rng.integers(0, 256, (h, w), dtype=np.uint8)
+    elif kind == "salt":
+        img = np.full((h, w), level, np.uint8)
+        img[rng.random((h, w)) < draw(st.floats(0.0, 0.5))] = 255 - level
+    elif kind == "blocks":
+        small = rng.integers(0, 256, (max(1, h // 16), max(1, w // 16)), dtype=np.uint8)
+        img = np.kron(small, np.ones((16, 16), np.uint8))[:h, :w]
+        img = np.pad(img, ((0, h - img.shape[0]), (0, w - img.shape[1])), mode="edge")
+    else:
+        img = np.full((h, w), level, np.uint8)
+        img[:: draw(st.integers(2, 9))] = 255 - level
+    if draw(st.booleans()):
+        img = np.dstack([img, img, img])
+    return img
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(img=images())
+def test_it_never_raises_on_random_content(img):
+    for classify in (uniform, confident_seven):
+        result = recognize(img, classify)
+        assert len(result.lines) == len({d.line for d in result.digits})
+        assert "".join(result.lines) == "".join(str(d.label) for d in result.digits)
+        for d in result.digits:
+            x, y, w, h = d.box
+            assert 0 <= x and 0 <= y and x + w <= img.shape[1] and y + h <= img.shape[0]
+    segment(img)
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        np.zeros((0, 0), np.uint8),
+        np.zeros((1, 1), np.uint8),
+        np.zeros((1, 500), np.uint8),
+        np.zeros((480, 640), np.uint8),
+        np.full((480, 640), 255, np.uint8),
+        np.zeros((480, 640, 3), np.uint8),
+        np.ones((50, 50), np.float64),
+        np.full((64, 64), np.nan, np.float32),
+        np.zeros((64, 64, 4), np.uint8),
+        np.full((100, 100), 40000, np.uint16),
+    ],
+    ids=["empty", "1x1", "1x500", "black", "white", "black-rgb", "float-ones", "nan", "rgba", "uint16"],
+)
+def test_it_returns_an_empty_result_with_a_warning_for_degenerate_images(img):
+    result = recognize(img, uniform)
+    assert result.text == "" and result.warnings
+    assert segment(img).candidates == []
+
+
+def test_it_handles_a_huge_noisy_photo_quickly():
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (3000, 4000), dtype=np.uint8)
+    t0 = time.perf_counter()
+    result = recognize(img, uniform)
+    assert time.perf_counter() - t0 < 5.0
+    assert result.text == "" and result.warnings
+
+
+def test_it_rejects_a_wrong_array_shape():
+    with pytest.raises(ValueError):
+        recognize(np.zeros((2, 2, 2, 2), np.uint8), uniform)
+    with pytest.raises(ValueError):
+        SegmentationConfig(max_side=4)

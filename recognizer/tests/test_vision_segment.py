@@ -1,0 +1,162 @@
+"""Segmentation without a classifier: boxes, order, lines, clutter rejection, repair."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from recognizer.vision import SegmentationConfig, segment
+from recognizer.vision.synthetic import PRINT_FONTS, hand_glyph, paper, render_strokes, render_text
+
+
+def iou(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    return inter / (aw * ah + bw * bh - inter)
+
+
+def assert_boxes_match(found, truth, *, min_iou=0.6):
+    assert len(found) == len(truth), (found, truth)
+    for f, t in zip(found, truth, strict=True):
+        assert iou(f, t) >= min_iou, (f, t)
+
+
+@pytest.mark.parametrize("font", PRINT_FONTS)
+@pytest.mark.parametrize(("height", "thickness"), [(15, 1), (28, 2), (60, 4), (140, 9)])
+def test_it_finds_every_printed_digit_left_to_right(font, height, thickness):
+    text = "3859602"
+    canvas = paper(3 * height + 20, int(6.5 * height) + 60)
+    img, truth = render_text(canvas, text, origin=(20, 2 * height), height=height, font=font, thickness=thickness)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth)
+    assert {c.line for c in seg.candidates} == {0}
+    assert seg.crops.shape == (7, 28, 28) and seg.crops.dtype == np.float32
+
+
+def test_it_accepts_rgb_input_and_never_draws_on_it():
+    img, truth = render_text(paper(120, 300), "274", origin=(30, 80), height=40, thickness=3)
+    rgb = np.dstack([img, img, img])
+    before = rgb.copy()
+    seg = segment(rgb)
+    assert_boxes_match(seg.boxes, truth)
+    assert (rgb == before).all()
+
+
+def test_it_separates_and_orders_three_close_lines():
+    img, t1 = render_text(paper(260, 520), "12345", origin=(40, 70), height=40, thickness=2)
+    img, t2 = render_text(img, "67890", origin=(40, 122), height=40, thickness=2)  # 12 px between rows
+    img, t3 = render_text(img, "2468", origin=(60, 174), height=40, thickness=2)
+    seg = segment(img)
+    assert seg.n_lines == 3
+    assert [c.line for c in seg.candidates] == [0] * 5 + [1] * 5 + [2] * 4
+    assert_boxes_match(seg.boxes, t1 + t2 + t3)
+
+
+@pytest.mark.parametrize("angle", [20.0, -20.0, 30.0])
+def test_it_follows_slanted_lines(angle):
+    img, t1 = render_text(paper(520, 640), "31415", origin=(80, 260), height=40, thickness=3, angle=angle)
+    img, t2 = render_text(img, "2718", origin=(110, 390), height=40, thickness=3, angle=angle)
+    seg = segment(img)
+    assert [c.line for c in seg.candidates] == [0] * 5 + [1] * 4
+    assert_boxes_match(seg.boxes, t1 + t2, min_iou=0.5)
+
+
+def test_it_removes_ruled_lines_behind_digits():
+    page = paper(300, 640)
+    for y in range(20, 300, 30):
+        cv2.line(page, (0, y), (639, y), 110, 2)
+    img, truth = render_text(page, "58307", origin=(100, 140), height=40, thickness=3)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth, min_iou=0.5)
+
+
+def test_it_removes_a_grid_behind_digits():
+    page = paper(300, 640)
+    for y in range(5, 300, 27):
+        cv2.line(page, (0, y), (639, y), 100, 2)
+    for x in range(5, 640, 27):
+        cv2.line(page, (x, 0), (x, 299), 100, 2)
+    img, truth = render_text(page, "2946", origin=(100, 160), height=45, thickness=3)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth, min_iou=0.5)
+
+
+def test_it_rejects_specks_dots_commas_and_dashes():
+    rng = np.random.default_rng(1)
+    img, truth = render_text(paper(300, 640), "31-4.59,", origin=(60, 150), height=50, thickness=4)
+    for _ in range(60):
+        x, y = rng.integers(0, 640), rng.integers(0, 300)
+        cv2.circle(img, (int(x), int(y)), int(rng.integers(1, 3)), 30, -1)
+    digits = [b for ch, b in zip("31-4.59,", truth, strict=True) if ch.isdigit()]
+    assert_boxes_match(segment(img).boxes, digits)
+
+
+def test_it_rejects_a_dark_border_strip_and_a_shadow():
+    page = paper(300, 640)
+    page[:, :170] = 35  # table beyond the paper edge
+    page[:, 170:] = np.linspace(235, 140, 470).astype(np.uint8)[None, :]  # shadow falling across
+    page[250:, :] = 60  # dark strip at the bottom
+    img, truth = render_text(page, "7068", origin=(260, 170), height=50, thickness=3)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth)
+
+
+def test_it_ignores_a_huge_dark_region_touching_the_border():
+    page = paper(300, 640)
+    page[:, 420:] = 20  # half the frame is the desk under the paper
+    img, truth = render_text(page, "513", origin=(60, 170), height=50, thickness=3)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth)
+
+
+def test_it_reads_light_ink_on_a_dark_board():
+    img, truth = render_text(paper(200, 500, level=30), "365", origin=(40, 120), height=60, thickness=4, ink=220)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth)
+    assert any("inverted" in w for w in seg.warnings)
+
+
+def test_it_merges_a_digit_broken_by_a_gap():
+    glyphs = [hand_glyph("5", detach_top=0.15), hand_glyph("7"), hand_glyph("4")]
+    img, truth = render_strokes(paper(220, 400), glyphs, origin=(50, 60), height=80, thickness=5)
+    seg = segment(img)
+    assert_boxes_match(seg.boxes, truth, min_iou=0.8)
+
+
+def test_it_splits_touching_digits_by_width_without_a_classifier():
+    img, truth = render_text(paper(200, 500), "4072", origin=(40, 120), height=60, thickness=4, gap=-0.12)
+    seg = segment(img)
+    assert len(seg.candidates) == 4
+    xs = [b[0] for b in seg.boxes]
+    assert xs == sorted(xs)
+
+
+def test_it_finds_a_digit_filling_the_frame():
+    img, truth = render_text(paper(480, 400), "8", origin=(40, 460), height=440, thickness=40)
+    assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)
+
+
+def test_it_maps_boxes_back_to_original_pixels_after_downscaling():
+    img, truth = render_text(paper(3000, 4000), "9513", origin=(1500, 1600), height=120, thickness=10)
+    seg = segment(img, config=SegmentationConfig(max_side=1000))
+    assert seg.scale == pytest.approx(0.25)
+    assert_boxes_match(seg.boxes, truth, min_iou=0.85)
+
+
+def test_it_finds_two_hundred_digits():
+    page = paper(1000, 1400)
+    for row in range(10):
+        text = "".join(str((row * 7 + i * 3) % 10) for i in range(20))
+        page, _ = render_text(page, text, origin=(30, 70 + row * 90), height=40, thickness=2, gap=0.6)
+    seg = segment(page)
+    assert len(seg.candidates) == 200 and seg.n_lines == 10
+    assert [c.line for c in seg.candidates] == [i // 20 for i in range(200)]
+
+
+def test_it_finds_nothing_on_blank_paper_quickly():
+    seg = segment(paper(480, 640))
+    assert seg.candidates == [] and seg.warnings

@@ -1,0 +1,134 @@
+"""Unit tests of the individual segmentation steps (no classifier, no database)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from recognizer.vision.binarize import binarize, remove_lines
+from recognizer.vision.components import find_components, merge_broken, shape_filter
+from recognizer.vision.config import SegmentationConfig
+from recognizer.vision.lines import estimate_slope, group_lines
+from recognizer.vision.normalize import downscale, normalize, to_grey
+from recognizer.vision.split import best_partition, cut_candidates, valid_segments
+from recognizer.vision.synthetic import paper, render_text
+
+CFG = SegmentationConfig()
+
+
+def test_it_converts_rgb_float_bool_and_wide_ints_to_uint8_grey():
+    rgb = np.zeros((4, 5, 3), np.uint8)
+    rgb[..., 0] = 255
+    assert to_grey(rgb).shape == (4, 5) and to_grey(rgb).dtype == np.uint8
+    assert to_grey(np.ones((3, 3))).max() == 255
+    assert to_grey(np.ones((3, 3), bool)).max() == 255
+    assert to_grey(np.full((3, 3), 65535, np.uint16)).max() == 255
+    assert to_grey(np.full((3, 3), np.nan, np.float32)).max() == 0
+    assert to_grey(np.zeros((3, 3, 4), np.uint8)).shape == (3, 3)
+    with pytest.raises(ValueError):
+        to_grey(np.zeros((2, 2, 2, 2)))
+
+
+def test_it_downscales_only_large_images_and_reports_the_scale():
+    small, s = downscale(np.zeros((100, 200), np.uint8), max_side=400)
+    assert s == 1.0 and small.shape == (100, 200)
+    big, s = downscale(np.zeros((1000, 4000), np.uint8), max_side=400)
+    assert big.shape == (100, 400) and s == pytest.approx(0.1)
+
+
+def test_it_flattens_a_strong_illumination_gradient():
+    img, _ = render_text(paper(200, 600), "123", origin=(50, 120), height=50, thickness=3)
+    ramp = np.linspace(1.0, 0.35, 600, dtype=np.float32)[None, :]
+    dim = (img * ramp).astype(np.uint8)
+    flat = normalize(dim, config=CFG).flat
+    paper_px = flat[10:40, :]  # no ink there
+    assert paper_px.min() > 200  # paper is uniformly bright after division
+    mask = binarize(flat, config=CFG)
+    assert mask[:60].max() == 0 and mask[60:130, 40:250].max() == 255
+
+
+def test_it_binarizes_blank_noisy_paper_to_nothing():
+    rng = np.random.default_rng(0)
+    page = np.clip(rng.normal(220, 6, (300, 400)), 0, 255).astype(np.uint8)
+    assert not binarize(normalize(page, config=CFG).flat, config=CFG).any()
+
+
+def test_it_removes_ruled_lines_but_keeps_the_strokes_crossing_them():
+    mask = np.zeros((200, 600), np.uint8)
+    cv2.line(mask, (0, 100), (599, 100), 255, 2)
+    cv2.line(mask, (300, 60), (300, 140), 255, 4)  # a tall "1" crossing the line
+    for x in (350, 400, 450):
+        cv2.rectangle(mask, (x, 40), (x + 25, 80), 255, 3)  # digits, 40 px tall
+    cleaned, lines = remove_lines(mask, config=CFG)
+    assert lines[100, 50] == 255 and cleaned[100, 50] == 0
+    assert cleaned[60:141, 299:302].all()  # the stroke is whole again
+    assert (cleaned[:90, 340:] == mask[:90, 340:]).all()
+
+
+def test_it_leaves_a_digit_sized_horizontal_stroke_alone():
+    mask = np.zeros((200, 600), np.uint8)
+    cv2.line(mask, (100, 50), (160, 50), 255, 3)  # top bar of a 7, 60 px
+    cleaned, lines = remove_lines(mask, config=CFG)
+    assert not lines.any() and (cleaned == mask).all()
+
+
+def test_it_merges_a_detached_top_bar_but_not_digits_of_adjacent_rows():
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.line(mask, (50, 40), (80, 40), 255, 3)  # detached bar
+    cv2.rectangle(mask, (50, 50), (80, 100), 255, 3)  # body
+    cv2.rectangle(mask, (150, 20), (180, 70), 255, 3)  # row 1
+    cv2.rectangle(mask, (150, 80), (180, 130), 255, 3)  # row 2, directly below
+    blobs, _ = find_components(mask, config=CFG)
+    merged = merge_broken(blobs, config=CFG)
+    assert len(blobs) == 4 and len(merged) == 3
+    x, y, w, h = merged.boxes[0]
+    assert x <= 50 and y <= 40 and x + w >= 80 and y + h >= 100
+
+
+def test_it_drops_dots_dashes_and_solid_blobs_by_shape():
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.rectangle(mask, (20, 20), (60, 90), 255, 4)  # digit-like ring
+    cv2.rectangle(mask, (100, 50), (160, 58), 255, -1)  # dash
+    cv2.circle(mask, (200, 60), 20, 255, -1)  # blob
+    blobs, _ = find_components(mask, config=CFG)
+    kept = shape_filter(blobs, config=CFG)
+    assert len(blobs) == 3 and len(kept) == 1
+
+
+def test_it_groups_boxes_of_two_slanted_lines():
+    boxes = []
+    for row in range(2):
+        for i in range(6):
+            x = 40 + i * 35
+            y = 100 + row * 80 - i * 35 * np.tan(np.radians(25))
+            boxes.append((x, int(y), 25, 40))
+    boxes = np.array(boxes)
+    assert estimate_slope(boxes, config=CFG) == pytest.approx(-np.tan(np.radians(25)), abs=0.05)
+    lines = group_lines(boxes, config=CFG)
+    assert lines == [list(range(6)), list(range(6, 12))]
+
+
+def test_it_joins_a_wide_gap_within_one_line_and_keeps_close_rows_apart():
+    boxes = np.array([(10, 10, 20, 30), (35, 10, 20, 30), (200, 12, 20, 30), (10, 45, 20, 30), (35, 45, 20, 30)])
+    assert group_lines(boxes, config=CFG) == [[0, 1, 2], [3, 4]]
+
+
+def test_it_chooses_the_best_scored_cut_sequence():
+    mask = np.zeros((40, 60), np.uint8)
+    mask[:, :28] = 255
+    mask[:, 32:] = 255
+    mask[18:22, 28:32] = 255  # thin bridge
+    cuts, costs = cut_candidates(mask, ref_height=40, config=CFG)
+    assert any(abs(c - 30) <= 2 for c in cuts)
+    segs = valid_segments(60, cuts, ref_height=40, config=CFG, allow_whole=False)
+    scores = {s: (0.0 if abs(s[1] - 30) <= 2 or abs(s[0] - 30) <= 2 else -3.0) for s in segs}
+    parts = best_partition(60, cuts, costs, scores, ref_height=40, config=CFG)
+    assert len(parts) == 2 and abs(parts[0][1] - 30) <= 2
+
+
+def test_config_is_frozen_and_validated():
+    with pytest.raises(AttributeError):
+        CFG.max_side = 10  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        SegmentationConfig(min_contrast=0.0)

@@ -1,0 +1,149 @@
+"""Every threshold of the segmentation pipeline, in one frozen object.
+
+Sizes are relative wherever the scene allows it: to the working image (after the
+optional downscale), or to the height of the text line a component belongs to, so
+that the same defaults work for 15 px digits on a scan and 500 px digits filling a
+photo. The few absolute pixel values are floors below which nothing is readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SegmentationConfig:
+    """Thresholds for :func:`recognizer.vision.segment` and :func:`~recognizer.vision.recognize`.
+
+    Attributes are grouped by pipeline step; the prefix names the step.
+    """
+
+    # --- (a) normalise -------------------------------------------------------------
+    #: Longest side of the working image; larger inputs are downscaled (boxes are
+    #: mapped back to original pixels).
+    max_side: int = 1600
+    #: Images whose shorter side is below this are not analysed (warning instead).
+    min_side: int = 8
+    #: Side of the reduced copy on which the paper background is estimated.
+    background_work_side: int = 256
+    #: Closing kernel for the background estimate, as a fraction of the reduced
+    #: copy's shorter side. Must exceed the thickest stroke (a frame-filling digit).
+    background_kernel_frac: float = 0.2
+    #: Median-filter the image when its estimated noise sigma (grey levels) exceeds this.
+    denoise_min_sigma: float = 6.0
+    #: Give up (warning, empty result) above this noise sigma: nothing is legible.
+    max_noise_sigma: float = 45.0
+    #: Invert when the majority of pixels is darker than the Otsu split (light ink on
+    #: a dark board).
+    auto_invert: bool = True
+
+    # --- (b) binarise ----------------------------------------------------------------
+    #: Ink is at least this fraction darker than its local background (caps Otsu).
+    min_contrast: float = 0.2
+    #: ... and at least this many noise sigmas darker (noise left after denoising).
+    noise_contrast: float = 5.0
+    #: Lower clamp of the Otsu threshold on the flattened image (fraction of paper).
+    min_threshold: float = 0.35
+    #: Minimal length of a horizontal/vertical run that may belong to a ruled line,
+    #: as a fraction of the image side along the run (and ``line_min_run_px``).
+    line_run_frac: float = 0.04
+    line_min_run_px: int = 15
+    #: A ruled/grid line spans at least this fraction of the image side.
+    line_min_length_frac: float = 0.15
+    #: ... and its length / thickness ratio is at least this.
+    line_min_aspect: float = 20.0
+    #: ... and it is at most this fraction of the other image side thick...
+    line_max_thickness_frac: float = 0.02
+    #: ... and it is this many times longer than the median height of the other ink.
+    line_min_text_ratio: float = 3.0
+
+    # --- (c) candidate components ------------------------------------------------------
+    #: Components smaller than this (pixels of ink) are specks.
+    min_area_px: int = 12
+    #: Components lower than this are specks (after downscaling).
+    min_height_px: int = 7
+    #: Keep at most this many components (largest first) — bounds time on noise.
+    max_candidates: int = 1500
+    #: Ink density (area / box area) below this is a sparse scribble / noise web.
+    min_density: float = 0.06
+    #: A squat blob (height/width below ``blob_max_tall_aspect``) denser than this...
+    blob_min_density: float = 0.74
+    blob_max_tall_aspect: float = 1.6
+    #: ... without a hole, whose ink fills more than this of its convex hull, is a dot/smudge.
+    blob_min_solidity: float = 0.9
+    #: Width/height above this with density above ``dash_min_density``: a dash/underline.
+    dash_min_wide_aspect: float = 2.0
+    dash_min_density: float = 0.75
+    #: Height/width above which a component is a stray stroke rather than a "1".
+    max_tall_aspect: float = 25.0
+    #: Components touching the image border, larger than this fraction of the image
+    #: (either side) and denser than ``border_min_density``: background beyond the paper.
+    border_max_size_frac: float = 0.5
+    border_min_density: float = 0.45
+    #: Any component whose box covers more than this fraction of the image area and is
+    #: denser than ``border_min_density`` is background/shadow.
+    max_box_area_frac: float = 0.85
+    #: Within a line: components lower than this × line height are dots, commas, dashes.
+    min_rel_height: float = 0.5
+    #: Within a line: components taller than this × line height are rules/strays.
+    max_rel_height: float = 2.0
+
+    # --- (d) repair: merge broken digits -------------------------------------------------
+    #: Pieces overlapping in x by at least this × the narrower width may merge...
+    merge_min_x_overlap: float = 0.5
+    #: ... when their vertical gap is at most this × the taller piece's height...
+    merge_max_gap: float = 0.4
+    #: ... and the merged box is at most this × the taller piece's height...
+    merge_max_union_height: float = 1.6
+    #: ... and they are stacked: vertical overlap at most this × the lower height
+    #: (side-by-side italic digits overlap in x too, but not this way).
+    merge_max_y_overlap: float = 0.35
+
+    # --- (d) repair: split touching digits -----------------------------------------------
+    #: A component wider than this × its line height is a split candidate.
+    split_min_width: float = 0.9
+    #: Wider than this × line height it cannot be a single digit (must split).
+    split_max_single_width: float = 1.25
+    #: Width of a typical digit / line height (estimates the number of digits).
+    split_digit_width: float = 0.62
+    #: A piece of a split is between these × line height wide.
+    split_min_piece_width: float = 0.15
+    split_max_piece_width: float = 1.1
+    #: Most candidate cut columns considered per split component.
+    split_max_cuts: int = 9
+    #: Score penalty per piece away from the width-based estimate of the digit count.
+    split_count_penalty: float = 0.12
+    #: Pieces narrower than this × line height are only plausible as a "1"...
+    split_narrow_width: float = 0.4
+    #: ... otherwise their score drops by this much.
+    split_narrow_penalty: float = 1.0
+    #: Score penalty per unit of ink crossed by a cut (column ink / line height).
+    split_cut_penalty: float = 1.0
+    #: Split at most this many components per image (the rest is kept whole).
+    split_max_components: int = 60
+
+    # --- (e) lines ----------------------------------------------------------------------
+    #: Largest horizontal gap between neighbours in a line, × the taller height.
+    line_max_gap: float = 1.6
+    #: Largest vertical deviation from the line direction, × the taller height.
+    line_max_dy: float = 0.55
+    #: Neighbours in a line differ in height by at most this factor.
+    line_min_height_ratio: float = 0.4
+    #: Largest absolute slant of a text line, degrees.
+    line_max_angle: float = 40.0
+    #: Collinear chains further apart than this (× height) stay separate lines.
+    line_join_gap: float = 6.0
+
+    # --- (f) classification ---------------------------------------------------------------
+    #: Digits whose best probability is below this are rejected as non-digits.
+    min_confidence: float = 0.2
+    #: How many alternatives (after the best label) a digit keeps.
+    n_alternatives: int = 2
+
+    def __post_init__(self) -> None:
+        if self.max_side < 32:
+            raise ValueError("max_side must be at least 32")
+        if not 0.0 < self.min_contrast < 1.0:
+            raise ValueError("min_contrast must be in (0, 1)")
+        if self.split_max_cuts > 14:
+            raise ValueError("split_max_cuts above 14 makes splitting exponential")

@@ -1,0 +1,152 @@
+"""Step (e): group candidate boxes into text lines, robust to slant and drift.
+
+Method: estimate the dominant text direction from each box's nearest right
+neighbour (median angle), then link every box to at most one right neighbour and
+one left neighbour greedily by cost (horizontal gap + deviation from the text
+direction, both relative to height). The resulting chains follow slanted and
+drifting lines and never jump to a close row above/below. Collinear chains
+separated by a wide gap are then joined, and lines are ordered top to bottom by
+their height at the image centre along the text direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import SegmentationConfig
+
+
+def estimate_slope(boxes: np.ndarray, *, config: SegmentationConfig) -> float:
+    """Dominant text direction (dy/dx) of ``boxes`` (K, 4), 0 when undetermined."""
+    if len(boxes) < 2:
+        return 0.0
+    cx, cy, h = _centres(boxes)
+    dx = cx[None, :] - cx[:, None]
+    dy = cy[None, :] - cy[:, None]
+    hm = np.maximum(h[:, None], h[None, :])
+    max_tan = np.tan(np.radians(config.line_max_angle))
+    ok = (dx > 0) & (np.abs(dy) <= max_tan * dx) & (dx <= (config.line_max_gap + 1.0) * hm)
+    ok &= np.minimum(h[:, None], h[None, :]) >= config.line_min_height_ratio * hm
+    dist = np.where(ok, np.hypot(dx, dy), np.inf)
+    j = np.argmin(dist, axis=1)
+    has = np.isfinite(dist[np.arange(len(boxes)), j])
+    if not has.any():
+        return 0.0
+    i = np.flatnonzero(has)
+    angles = np.arctan2(dy[i, j[i]], dx[i, j[i]])
+    return float(np.tan(np.median(angles)))
+
+
+def _centres(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b = boxes.astype(np.float64)
+    return b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2, np.maximum(b[:, 3], 1.0)
+
+
+def group_lines(boxes: np.ndarray, *, config: SegmentationConfig) -> list[list[int]]:
+    """Group boxes into text lines.
+
+    Parameters
+    ----------
+    boxes : (K, 4) ndarray
+        ``x, y, w, h`` of each candidate.
+
+    Returns
+    -------
+    list of list of int
+        Indices into ``boxes``: lines top→bottom, each left→right. Every box is in
+        exactly one line (a lone box is a line of its own).
+    """
+    k = len(boxes)
+    if k == 0:
+        return []
+    slope = estimate_slope(boxes, config=config)
+    cx, cy, h = _centres(boxes)
+    x0 = boxes[:, 0].astype(np.float64)
+    x1 = x0 + boxes[:, 2]
+    nxt = np.full(k, -1)
+    prv = np.full(k, -1)
+    if k > 1:
+        hm = np.maximum(h[:, None], h[None, :])
+        gap = x0[None, :] - x1[:, None]
+        dxc = cx[None, :] - cx[:, None]
+        resid = (cy[None, :] - cy[:, None]) - slope * dxc
+        ok = (dxc > 0) & (gap <= config.line_max_gap * hm) & (np.abs(resid) <= config.line_max_dy * hm)
+        ok &= gap >= -0.6 * np.minimum(boxes[:, 2][:, None], boxes[:, 2][None, :])
+        ok &= np.minimum(h[:, None], h[None, :]) >= config.line_min_height_ratio * hm
+        ii, jj = np.nonzero(ok)
+        cost = np.maximum(gap[ii, jj], 0) / hm[ii, jj] + 2.0 * np.abs(resid[ii, jj]) / hm[ii, jj]
+        for p in np.argsort(cost, kind="stable"):
+            i, j = int(ii[p]), int(jj[p])
+            if nxt[i] < 0 and prv[j] < 0:
+                nxt[i], prv[j] = j, i
+    chains = []
+    for start in np.flatnonzero(prv < 0):
+        chain = [int(start)]
+        while nxt[chain[-1]] >= 0:
+            chain.append(int(nxt[chain[-1]]))
+        chains.append(chain)
+    chains = _join_collinear(chains, cx, cy, h, x0, x1, slope=slope, config=config)
+    centre_x = float((x0.min() + x1.max()) / 2)
+    keys = [_line_y_at(c, cx, cy, centre_x, slope) for c in chains]
+    order = np.argsort(keys, kind="stable")
+    return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
+
+
+def _fit(chain: list[int], cx: np.ndarray, cy: np.ndarray, slope: float) -> tuple[float, float]:
+    """Slope and intercept of a chain (the global slope unless it has 3+ boxes)."""
+    xs, ys = cx[chain], cy[chain]
+    if len(chain) >= 3 and np.ptp(xs) > 0:
+        s, b = np.polyfit(xs, ys, 1)
+        if abs(np.degrees(np.arctan(s))) <= 45:
+            return float(s), float(b)
+    return slope, float(np.mean(ys - slope * xs))
+
+
+def _line_y_at(chain: list[int], cx: np.ndarray, cy: np.ndarray, x: float, slope: float) -> float:
+    s, b = _fit(chain, cx, cy, slope)
+    return s * x + b
+
+
+def _join_collinear(
+    chains: list[list[int]],
+    cx: np.ndarray,
+    cy: np.ndarray,
+    h: np.ndarray,
+    x0: np.ndarray,
+    x1: np.ndarray,
+    *,
+    slope: float,
+    config: SegmentationConfig,
+) -> list[list[int]]:
+    """Join chains that continue each other on the same line across a wide gap."""
+    n = len(chains)
+    if n < 2:
+        return chains
+    fits = np.array([_fit(c, cx, cy, slope) for c in chains])
+    end = np.array([x1[c].max() for c in chains])
+    first = np.array([min(c, key=lambda m: cx[m]) for c in chains])
+    hc = np.array([np.median(h[c]) for c in chains])
+    hm = np.maximum(hc[:, None], hc[None, :])
+    gap = x0[first][None, :] - end[:, None]  # a (row) → b (column)
+    pred = fits[:, 0][:, None] * cx[first][None, :] + fits[:, 1][:, None]
+    resid = np.abs(cy[first][None, :] - pred)
+    ok = (gap >= 0) & (gap <= config.line_join_gap * hm) & (resid <= 0.4 * hm)
+    ok &= np.minimum(hc[:, None], hc[None, :]) >= config.line_min_height_ratio * hm
+    ii, jj = np.nonzero(ok)
+    if ii.size == 0:
+        return chains
+    cost = (gap[ii, jj] + 2 * resid[ii, jj]) / hm[ii, jj]
+    nxt = np.full(n, -1)
+    prv = np.full(n, -1)
+    for p in np.argsort(cost, kind="stable"):
+        a, b = int(ii[p]), int(jj[p])
+        if nxt[a] < 0 and prv[b] < 0:
+            nxt[a], prv[b] = b, a
+    out = []
+    for a in np.flatnonzero(prv < 0):
+        joined = list(chains[a])
+        while nxt[a] >= 0:
+            a = int(nxt[a])
+            joined += chains[a]
+        out.append(joined)
+    return out

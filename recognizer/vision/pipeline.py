@@ -1,0 +1,301 @@
+"""The segmentation pipeline and its two entry points, :func:`segment` and :func:`recognize`.
+
+Steps: (a) normalise → (b) binarise, remove ruled lines → (c) components and
+shape rules → (d) merge broken pieces → (e) text lines and line-relative rules →
+(d) split touching digits → (f) crops through ``normalize_crop``, one classifier
+batch, confidence rule.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from classifiers.ml.crops import normalize_crop
+
+from .binarize import binarize, remove_lines
+from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
+from .config import SegmentationConfig
+from .lines import group_lines
+from .normalize import normalize
+from .result import Box, Candidate, Digit, Recognition, Segmentation
+from .split import best_partition, cut_candidates, needs_split, valid_segments
+
+Classify = Callable[[np.ndarray], np.ndarray]
+"""``(N, 28, 28) float32`` crops → ``(N, 10)`` probabilities of digits 0..9."""
+
+DEFAULT_CONFIG = SegmentationConfig()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    blobs: Blobs
+    lines: list[list[int]]  # blob indices, reading order
+    ref_height: np.ndarray  # (K,) digit height of each blob's line
+    scale: float
+    shape: tuple[int, int]  # original (H, W)
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    box: Box  # working pixels
+    line: int
+    crop: int  # index into the crop batch
+
+
+def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
+    arr = np.asarray(image)
+    shape = (int(arr.shape[0]), int(arr.shape[1])) if arr.ndim >= 2 else (0, 0)
+    empty = Blobs(np.zeros((0, 0), np.int32), np.zeros((0, 4), np.int64), np.zeros(0, np.int64), [])
+    if arr.ndim not in (2, 3) or arr.size == 0:
+        if arr.ndim not in (2, 3):
+            raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {arr.shape}")
+        return _Prepared(empty, [], np.zeros(0), 1.0, shape, ["empty image"])
+    norm = normalize(arr, config=config)
+    warnings = []
+    if norm.scale < 1.0:
+        warnings.append(f"image downscaled by {norm.scale:.3f} for analysis")
+    if min(norm.grey.shape) < config.min_side:
+        warnings.append(f"image too small ({shape[1]}x{shape[0]} px) to read")
+        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+    if norm.noise_sigma > config.max_noise_sigma:
+        warnings.append(f"image too noisy to read (noise sigma {norm.noise_sigma:.0f})")
+        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+    if norm.noise_sigma > config.denoise_min_sigma:
+        warnings.append(f"noisy image (noise sigma {norm.noise_sigma:.0f}): median-filtered")
+    if norm.inverted:
+        warnings.append("light ink on dark background: image inverted")
+    mask = binarize(norm.flat, config=config, noise=norm.residual_noise)
+    if not mask.any():
+        warnings.append("no ink found")
+        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+    mask, _ = remove_lines(mask, config=config)
+    blobs, more = find_components(mask, config=config)
+    warnings += more
+    blobs = shape_filter(merge_broken(blobs, config=config), config=config)
+    lines = group_lines(blobs.boxes, config=config)
+    keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
+    lines = [[i for i in line if keep[i]] for line in lines]
+    lines = [line for line in lines if line]
+    if not lines:
+        warnings.append("no digit-like regions found")
+    return _Prepared(blobs, lines, ref_h, norm.scale, shape, warnings)
+
+
+def _line_rules(
+    boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reject dots, commas, dashes and strays by height relative to their line.
+
+    Returns
+    -------
+    keep : (K,) bool ndarray
+    ref_height : (K,) float ndarray
+        Typical digit height of each box's line (its own height when alone and no
+        line is near).
+    """
+    k = len(boxes)
+    h = boxes[:, 3].astype(np.float64)
+    keep = np.ones(k, bool)
+    ref = h.copy()
+    multi = [line for line in lines if len(line) >= 2]
+    for line in multi:
+        hs = h[line]
+        med = np.median(hs)
+        med = np.median(hs[hs >= 0.6 * med])  # ignore the dots when estimating
+        ref[line] = med
+        keep[line] = (hs >= config.min_rel_height * med) & (hs <= config.max_rel_height * med)
+    singles = [line[0] for line in lines if len(line) == 1]
+    if singles and multi:
+        members = np.array([i for line in multi for i in line if keep[i]])
+        if members.size:
+            cx = boxes[:, 0] + boxes[:, 2] / 2
+            cy = boxes[:, 1] + boxes[:, 3] / 2
+            s = np.array(singles)
+            d = np.hypot(cx[s][:, None] - cx[members][None, :], cy[s][:, None] - cy[members][None, :])
+            near = members[np.argmin(d, axis=1)]
+            keep[s] = h[s] >= config.min_rel_height * ref[near]
+    return keep, ref
+
+
+def _piece_crop(mask: np.ndarray, a: int, b: int) -> tuple[np.ndarray, Box] | None:
+    """Ink of columns ``a:b`` of a component mask, trimmed, and its box in the mask."""
+    sub = mask[:, a:b]
+    rows = np.flatnonzero(sub.any(axis=1))
+    cols = np.flatnonzero(sub.any(axis=0))
+    if rows.size == 0:
+        return None
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    return sub[r0:r1, c0:c1], (int(a + c0), int(r0), int(c1 - c0), int(r1 - r0))
+
+
+def _pieces(
+    prep: _Prepared, classify: Classify | None, config: SegmentationConfig
+) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str]]:
+    """Crops of every candidate and split piece; choose splits; one classifier call.
+
+    Returns
+    -------
+    pieces : list of _Piece, reading order
+    crops : (N, 28, 28) float32 ndarray
+    probs : (N, 10) float ndarray or None without a classifier
+    warnings : list of str
+    """
+    crops: list[np.ndarray] = []
+    warnings: list[str] = []
+    # Per blob: either ("whole", box, crop index) or ("split", cuts info, {seg: (crop idx, box)})
+    plans = []
+    n_split = 0
+    for line_no, line in enumerate(prep.lines):
+        for i in line:
+            x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
+            mask = blob_mask(prep.blobs, i)
+            ref_h = float(prep.ref_height[i])
+            if needs_split(w, ref_height=ref_h, config=config) and n_split < config.split_max_components:
+                n_split += 1
+                cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
+                allow_whole = w <= config.split_max_single_width * ref_h
+                segs = valid_segments(w, cuts, ref_height=ref_h, config=config, allow_whole=allow_whole)
+                seg_info = {}
+                total = max(int(np.count_nonzero(mask)), 1)
+                for a, b in segs:
+                    got = _piece_crop(mask, a, b)
+                    if got is None or np.count_nonzero(got[0]) < 0.04 * total or got[1][3] < 0.3 * ref_h:
+                        continue
+                    patch, (px, py, pw, ph) = got
+                    seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
+                    crops.append(normalize_crop(patch))
+                if seg_info:
+                    whole = seg_info.get((0, w))
+                    if whole is None:  # the fallback when no cut sequence is valid
+                        whole = (len(crops), (x, y, w, h))
+                        crops.append(normalize_crop(mask))
+                    plans.append(("split", line_no, i, (w, cuts, costs, ref_h, whole), seg_info))
+                    continue
+            plans.append(("whole", line_no, i, (x, y, w, h), len(crops)))
+            crops.append(normalize_crop(mask))
+    if n_split >= config.split_max_components:
+        warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
+    batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
+    probs = _classify(batch, classify) if classify is not None and len(batch) else None
+    pieces: list[_Piece] = []
+    for plan in plans:
+        if plan[0] == "whole":
+            _, line_no, _, box, ci = plan
+            pieces.append(_Piece(box, line_no, ci))
+            continue
+        _, line_no, _, (w, cuts, costs, ref_h, whole), seg_info = plan
+        scores = {}
+        for seg, (ci, box) in seg_info.items():
+            score, is_one = 0.0, False
+            if probs is not None:
+                score, is_one = math.log(max(float(probs[ci].max()), 1e-6)), int(np.argmax(probs[ci])) == 1
+            if box[2] < config.split_narrow_width * ref_h and not is_one:
+                score -= config.split_narrow_penalty
+            scores[seg] = score
+        parts = best_partition(w, cuts, costs, scores, ref_height=ref_h, config=config)
+        chosen = [whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
+        for ci, box in chosen:
+            pieces.append(_Piece(box, line_no, ci))
+    return pieces, batch, probs, warnings
+
+
+def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
+    probs = np.asarray(classify(batch), dtype=np.float64)
+    if probs.shape != (len(batch), 10):
+        raise ValueError(f"classify must return ({len(batch)}, 10) probabilities, got {probs.shape}")
+    probs = np.clip(np.nan_to_num(probs, nan=0.0, posinf=1.0, neginf=0.0), 0.0, None)
+    sums = probs.sum(axis=1, keepdims=True)
+    return np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 0.1)
+
+
+def _to_original(box: Box, scale: float, shape: tuple[int, int]) -> Box:
+    """Map a working-image box back to original pixels (clipped to the image)."""
+    x, y, w, h = box
+    if scale == 1.0:
+        return (int(x), int(y), int(w), int(h))
+    big_h, big_w = shape
+    x0, y0 = max(0, math.floor(x / scale)), max(0, math.floor(y / scale))
+    x1, y1 = min(big_w, math.ceil((x + w) / scale)), min(big_h, math.ceil((y + h) / scale))
+    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Segmentation:
+    """Find digit-like regions without classifying them.
+
+    Touching digits are split by the width prior and the ink profile only.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) uint8 ndarray
+        Grey or RGB photo/scan.
+    config : SegmentationConfig
+
+    Returns
+    -------
+    Segmentation
+        Candidates in reading order (lines top→bottom, left→right), boxes in
+        original pixels, crops ``(28, 28) float32``.
+    """
+    prep = _prepare(image, config)
+    pieces, batch, _, warnings = _pieces(prep, None, config)
+    candidates = [Candidate(_to_original(p.box, prep.scale, prep.shape), p.line, batch[p.crop]) for p in pieces]
+    return Segmentation(candidates, len(prep.lines), prep.scale, prep.warnings + warnings)
+
+
+def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Recognition:
+    """Read every number in an image.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3) uint8 ndarray
+        Grey or RGB photo/scan (other numeric dtypes are rescaled).
+    classify : callable
+        ``(N, 28, 28) float32`` crops (white ink on black, see
+        ``classifiers.ml.crops.normalize_crop``) → ``(N, 10)`` probabilities of
+        digits 0..9. Called at most once, never with ``N == 0``.
+    config : SegmentationConfig
+
+    Returns
+    -------
+    Recognition
+        Never raises for any image content: an unreadable image gives an empty
+        result with a warning. Raises ``ValueError`` only for a wrong array shape
+        or a classifier returning the wrong shape.
+    """
+    t0 = time.perf_counter()
+    prep = _prepare(image, config)
+    pieces, batch, probs, warnings = _pieces(prep, classify, config)
+    warnings = prep.warnings + warnings
+    digits: list[Digit] = []
+    texts: list[str] = []
+    n_low = 0
+    current_line, line_text = None, ""
+    for p in pieces:
+        assert probs is not None
+        row = probs[p.crop]
+        order = np.argsort(-row, kind="stable")
+        conf = float(row[order[0]])
+        if conf < config.min_confidence:
+            n_low += 1
+            continue
+        if p.line != current_line:
+            if current_line is not None:
+                texts.append(line_text)
+            current_line, line_text = p.line, ""
+        label = int(order[0])
+        line_text += str(label)
+        alts = [(int(j), float(row[j])) for j in order[1 : 1 + config.n_alternatives]]
+        box = _to_original(p.box, prep.scale, prep.shape)
+        digits.append(Digit(label, conf, box, len(texts), alts, batch[p.crop]))
+    if current_line is not None:
+        texts.append(line_text)
+    if n_low:
+        warnings.append(f"rejected {n_low} region(s) the classifier was not confident about")
+    elapsed = (time.perf_counter() - t0) * 1000.0
+    return Recognition(texts, digits, elapsed, warnings)

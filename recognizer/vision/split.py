@@ -1,0 +1,134 @@
+"""The split half of step (d): cut a component holding touching digits.
+
+Candidate cuts are minima of the column ink profile; every cut sequence whose
+pieces have plausible digit widths is scored by the classifier's confidence in
+each piece (mean log probability), a prior on the number of digits from the
+component's width, and the ink the cuts go through. The caller classifies all
+pieces of all components in one batch and passes the scores in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import combinations
+
+import numpy as np
+
+from .config import SegmentationConfig
+
+Segment = tuple[int, int]
+
+
+def needs_split(width: float, *, ref_height: float, config: SegmentationConfig) -> bool:
+    """Whether a component ``width`` px wide may hold several digits of its line."""
+    return width > config.split_min_width * ref_height
+
+
+def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Columns where a touching pair could be cut.
+
+    Parameters
+    ----------
+    mask : (M, N) uint8 ndarray
+        Ink of one component (255 = ink).
+    ref_height : float
+        Height of the digits of its line, px.
+
+    Returns
+    -------
+    cuts : (C,) int ndarray
+        Sorted cut columns in ``1 .. N-1``, ``C <= config.split_max_cuts``.
+    costs : (C,) float ndarray
+        Ink crossed by each cut divided by ``ref_height``.
+    """
+    w = mask.shape[1]
+    prof = np.count_nonzero(mask, axis=0).astype(np.float64)
+    win = max(1, round(0.04 * ref_height))
+    if win > 1:
+        prof = np.convolve(prof, np.ones(win) / win, mode="same")
+    margin = max(1, int(config.split_min_piece_width * ref_height))
+    if w - 2 * margin < 1:
+        return np.zeros(0, int), np.zeros(0)
+    inner = np.arange(margin, w - margin + 1)
+    inner = inner[(inner > 0) & (inner < w)]
+    left = prof[np.maximum(inner - 1, 0)]
+    right = prof[np.minimum(inner + 1, w - 1)]
+    p = prof[inner]
+    minima = inner[(p <= left) & (p <= right)]
+    n_est = max(1, round(w / (config.split_digit_width * ref_height)))
+    even = np.array([round(w * i / n_est) for i in range(1, n_est)], int)
+    cand = np.unique(np.concatenate([minima, even[(even >= margin) & (even <= w - margin)]]))
+    # Keep the cheapest cuts, at least 0.08 × height apart.
+    order = cand[np.argsort(prof[cand], kind="stable")]
+    chosen: list[int] = []
+    max_cuts = min(config.split_max_cuts, 2 * n_est + 1)
+    min_sep = max(1.0, 0.08 * ref_height)
+    for c in order:
+        if all(abs(int(c) - o) >= min_sep for o in chosen):
+            chosen.append(int(c))
+        if len(chosen) >= max_cuts:
+            break
+    cuts = np.array(sorted(chosen), int)
+    return cuts, prof[cuts] / max(ref_height, 1.0)
+
+
+def valid_segments(
+    width: int, cuts: np.ndarray, *, ref_height: float, config: SegmentationConfig, allow_whole: bool
+) -> list[Segment]:
+    """All ``(start, stop)`` column ranges between cuts with a plausible digit width."""
+    bounds = [0, *(int(c) for c in cuts), width]
+    lo, hi = config.split_min_piece_width * ref_height, config.split_max_piece_width * ref_height
+    out = []
+    for a, b in combinations(bounds, 2):
+        if (a, b) == (0, width):
+            if allow_whole:
+                out.append((a, b))
+        elif lo <= b - a <= hi:
+            out.append((a, b))
+    return out
+
+
+def best_partition(
+    width: int,
+    cuts: np.ndarray,
+    costs: np.ndarray,
+    scores: Mapping[Segment, float],
+    *,
+    ref_height: float,
+    config: SegmentationConfig,
+) -> list[Segment]:
+    """The cut sequence with the best score.
+
+    Parameters
+    ----------
+    width : int
+        Component width, px.
+    cuts, costs : (C,) ndarray
+        From :func:`cut_candidates`.
+    scores : mapping (start, stop) → float
+        Log-confidence of every valid segment (0 without a classifier). Segments
+        missing from it are invalid.
+
+    Returns
+    -------
+    list of (start, stop)
+        Left-to-right pieces covering ``0 .. width``; ``[(0, width)]`` when no
+        partition is valid.
+    """
+    n_est = width / (config.split_digit_width * ref_height)
+    cost_of = {int(c): float(v) for c, v in zip(cuts, costs, strict=True)}
+    best: tuple[float, list[Segment]] | None = None
+    cut_list = [int(c) for c in cuts]
+    for r in range(len(cut_list) + 1):
+        for subset in combinations(cut_list, r):
+            bounds = [0, *subset, width]
+            segs = list(zip(bounds[:-1], bounds[1:], strict=True))
+            if any(s not in scores for s in segs):
+                continue
+            score = float(np.mean([scores[s] for s in segs]))
+            score -= config.split_count_penalty * abs(len(segs) - n_est)
+            if subset:
+                score -= config.split_cut_penalty * float(np.mean([cost_of[c] for c in subset]))
+            if best is None or score > best[0] + 1e-9:
+                best = (score, segs)
+    return best[1] if best is not None else [(0, width)]
