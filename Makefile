@@ -23,7 +23,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 
+# First run only: trains and activates the default classifier on the bundled data (under a minute).
 run: migrate
+	$(BIN)/python manage.py ensure_default_classifier
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev-installed
@@ -32,7 +34,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 clean-venv:
 	rm -rf $(VENV)

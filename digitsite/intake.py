@@ -342,3 +342,14 @@ def read_url(url: str, *, limits: Limits | None = None) -> IntakeImage:
     limits = limits or Limits.from_settings()
     data, final_url = fetch_url(url, limits=limits)
     return read_image(data, limits=limits, source=final_url)
+
+
+def read_source(source: str, *, limits: Limits | None = None) -> IntakeImage:
+    """Command-line inputs: an address with a scheme goes through URL intake, anything else is a local file."""
+    if "://" in source:
+        return read_url(source, limits=limits)
+    try:
+        with open(source, "rb") as fh:
+            return read_file(fh, limits=limits)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise IntakeError(f"Cannot open {source}: {exc.strerror or exc}.", code="missing") from None

@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "digitsite",
+    "classifiers",
+    "recognizer",
+    "augment",
+    "metadata",
 ]
 
 MIDDLEWARE = [
@@ -108,3 +112,14 @@ INTAKE_URL_ALLOW_LOOPBACK = env_bool("INTAKE_URL_ALLOW_LOOPBACK", False)
 # not a generic 400, reports an oversize upload with the limit named.
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Classifiers (classifiers/): trained artifacts live outside the Python packages.
+CLASSIFIERS_MODEL_DIR = Path(env_str("CLASSIFIERS_MODEL_DIR") or VAR_DIR / "models")
+CLASSIFIERS_DEFAULT_ALGORITHM = env_str("CLASSIFIERS_DEFAULT_ALGORITHM") or "svm"
+
+# --- Metadata inspector (metadata/): strip EXIF and GPS from stored copies after extraction.
+METADATA_STRIP_STORED = env_bool("METADATA_STRIP_STORED", True)
+
+# --- JSON API (/api/v1/): per-client request rates (django-ninja throttling, Django's cache).
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON") or "60/min"
+API_THROTTLE_USER = env_str("API_THROTTLE_USER") or "600/min"

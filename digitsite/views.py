@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from digitsite.forms import ImageSourceForm
 from digitsite.models import Upload
+from digitsite.ownership import remember_upload
 from digitsite.services import upload_create
 
 RECENT = 12
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 original_name=form.cleaned_data["original_name"],
                 user=request.user,
             )
+            remember_upload(request, result.upload)
             return redirect(result.upload)
         status = form.status
     else:

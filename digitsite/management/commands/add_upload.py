@@ -21,7 +21,7 @@ class Command(BaseCommand):
         failures = 0
         for source in sources:
             try:
-                image = read_source(source)
+                image = intake.read_source(source)
             except intake.IntakeError as exc:
                 failures += 1
                 self.stderr.write(f"{source}: {exc.message}")
@@ -31,14 +31,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{source}: {state} as {result.upload.public_id}")
         if failures:
             raise CommandError(f"{failures} of {len(sources)} input(s) were rejected")
-
-
-def read_source(source: str) -> intake.IntakeImage:
-    """An http(s) address goes through URL intake; anything else is a local file."""
-    if "://" in source:
-        return intake.read_url(source)
-    path = Path(source)
-    if not path.is_file():
-        raise intake.IntakeError(f"No such file: {source}", code="missing")
-    with path.open("rb") as fh:
-        return intake.read_file(fh)

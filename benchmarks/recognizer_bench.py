@@ -1,0 +1,387 @@
+"""End-to-end benchmark of ``recognizer.vision.recognize`` on synthetic multi-digit images.
+
+Images come from :mod:`benchmarks.synth`: handwritten digits from a held-out part of
+MNIST (never seen by the classifier) and printed digits in matplotlib's fonts, laid
+out as 1–3 lines of 1–10 digits and rendered as scans or photos in six tiers (see
+``benchmarks/synth/tiers.py``). For every tier it reports exact-string accuracy,
+character error rate (Levenshtein over the whole text, newlines included, divided
+by the ground-truth length), images/s and median/p95 ms per image — and the same
+for ``tesseract --psm 6`` (digits whitelist) on the same images when installed.
+
+Usage::
+
+    .venv/bin/python benchmarks/recognizer_bench.py [--mnist DIR] [--n-per-tier 200]
+        [--train-on bundled|mnist] [--train-limit N] [--no-tesseract]
+        [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
+
+Exits 0 with "skipped: ..." when the MNIST directory is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from benchmarks.synth import (  # noqa: E402
+    TIERS,
+    DigitBank,
+    load_mnist,
+    make_blank,
+    make_dense,
+    render_sample,
+    split_indices,
+)
+
+SPLIT_SEED = 20240917  # fixes which MNIST digits are held out; never change casually
+TESSERACT_ARGS = ("--psm", "6", "-c", "tessedit_char_whitelist=0123456789")
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance (insertions, deletions, substitutions all cost 1)."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def normalise_ocr(text: str) -> str:
+    """Tesseract output → our format: no spaces inside lines, no empty lines."""
+    lines = [line.rstrip().replace(" ", "") for line in text.replace("\x0c", "").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    exact: int = 0
+    edits: int = 0
+    chars: int = 0
+    ms: list[float] = field(default_factory=list)
+
+    def add(self, truth: str, pred: str, ms: float) -> None:
+        self.n += 1
+        self.exact += pred == truth
+        self.edits += levenshtein(pred, truth)
+        self.chars += len(truth)
+        self.ms.append(ms)
+
+    def summary(self) -> dict[str, float | int]:
+        if not self.n:
+            return {"n": 0}
+        total_s = sum(self.ms) / 1000
+        return {
+            "n": self.n,
+            "exact": round(self.exact / self.n, 4),
+            "cer": round(self.edits / max(1, self.chars), 4),
+            "images_per_s": round(self.n / total_s, 1) if total_s else float("inf"),
+            "median_ms": round(float(np.median(self.ms)), 2),
+            "p95_ms": round(float(np.percentile(self.ms, 95)), 2),
+        }
+
+
+# ----------------------------------------------------------------------------- classifier
+
+
+def _hashes(images_u8: np.ndarray) -> list[str]:
+    return [hashlib.blake2b(img.tobytes(), digest_size=12).hexdigest() for img in images_u8]
+
+
+def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np.ndarray):
+    """Fit ``args.algorithm``; returns (classify, info, hashes of every training image)."""
+    from classifiers.ml import predict, registry
+
+    if args.train_on == "bundled":
+        from classifiers.ml import sources
+
+        data = sources.load_source("bundled")
+        crops, y = data.crops, data.labels
+        seen = set(_hashes(np.clip(np.round(crops * 255), 0, 255).astype(np.uint8)))
+    else:
+        idx = train_idx
+        if args.train_limit and args.train_limit < len(idx):
+            idx = np.sort(np.random.default_rng(args.seed).choice(idx, args.train_limit, replace=False))
+        crops, y = images[idx].astype(np.float32) / 255.0, labels[idx]
+        seen = set()
+    if args.augment:
+        from augment.spec import augment_crops
+
+        extra, extra_y = augment_crops(crops, y, args.augment, args.seed)
+        crops, y = np.concatenate([crops, extra]), np.concatenate([y, extra_y])
+    pipeline = registry.build(args.algorithm)
+    t0 = time.perf_counter()
+    pipeline.fit(crops, y)
+    info = {
+        "algorithm": args.algorithm,
+        "train_on": args.train_on,
+        "n_train": int(len(y)),
+        "augment": args.augment,
+        "fit_s": round(time.perf_counter() - t0, 1),
+    }
+    return predict.digit_classifier(pipeline), info, seen
+
+
+# ----------------------------------------------------------------------------- tesseract
+
+
+def tesseract_read(image: np.ndarray, workdir: Path) -> tuple[str, float]:
+    """(normalised text, wall ms incl. process start) of the tesseract CLI on ``image``."""
+    path = workdir / "img.png"
+    cv2.imwrite(str(path), image[..., ::-1])
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        ["tesseract", str(path), "stdout", *TESSERACT_ARGS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")},
+    )
+    ms = (time.perf_counter() - t0) * 1000
+    return normalise_ocr(proc.stdout), ms
+
+
+# ----------------------------------------------------------------------------- pictures
+
+
+def annotate(image: np.ndarray, recognition, truth: str) -> np.ndarray:
+    """Copy of ``image`` (BGR for cv2) with the recognised boxes, labels and the two texts."""
+    out = np.ascontiguousarray(image[..., ::-1]).copy()
+    scale = max(1, round(max(out.shape[:2]) / 900))
+    colours = [(0, 0, 255), (0, 160, 0), (255, 0, 0)]
+    for d in recognition.digits:
+        x, y, w, h = d.box
+        c = colours[d.line % 3]
+        cv2.rectangle(out, (x, y), (x + w, y + h), c, scale)
+        cv2.putText(out, f"{d.label}", (x, max(12, y - 3)), cv2.FONT_HERSHEY_SIMPLEX, 0.5 * scale, c, scale)
+    banner = np.full((40 * scale, out.shape[1], 3), 255, np.uint8)
+    for i, (name, text) in enumerate((("truth", truth), ("ours", recognition.text))):
+        cv2.putText(
+            banner,
+            f"{name}: {text.replace(chr(10), ' / ')}",
+            (5, (16 + 18 * i) * scale),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45 * scale,
+            (0, 0, 0),
+            scale,
+        )
+    return np.vstack([banner, out])
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--mnist", type=Path, default=ROOT.parent / "shared" / "data" / "mnist", help="MNIST IDX dir")
+    p.add_argument("--n-per-tier", type=int, default=200)
+    p.add_argument("--tiers", default=",".join(TIERS), help="comma-separated subset of: " + ", ".join(TIERS))
+    p.add_argument("--seed", type=int, default=0, help="seeds the images (the MNIST split is fixed)")
+    p.add_argument("--held-out", type=int, default=10000, help="MNIST digits reserved for the images")
+    p.add_argument("--algorithm", default="svm")
+    p.add_argument("--train-on", choices=("bundled", "mnist"), default="bundled")
+    p.add_argument("--train-limit", type=int, default=0, help="with --train-on mnist: at most N training digits")
+    p.add_argument("--augment", type=int, default=0, metavar="N", help="augmented copies per training digit")
+    p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "recognizer.json")
+    p.add_argument("--save-examples", type=Path, metavar="DIR", help="write the first 3 images of every tier")
+    p.add_argument("--failures", type=Path, metavar="DIR", help="write annotated failures (≤ 8 per tier)")
+    p.add_argument("--max-failures", type=int, default=8)
+    return p.parse_args(argv)
+
+
+def fmt(s: dict, key: str, pct: bool = False) -> str:
+    if key not in s:
+        return "–"
+    return f"{100 * s[key]:.1f}%" if pct else f"{s[key]:g}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    tiers = [t for t in args.tiers.split(",") if t]
+    if unknown := set(tiers) - set(TIERS):
+        print(f"unknown tier(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    try:
+        images, labels = load_mnist(args.mnist)
+    except FileNotFoundError as exc:
+        print(f"skipped: MNIST training files not found ({exc}); pass --mnist DIR")
+        return 0
+
+    from recognizer.vision import recognize
+
+    cv2.setNumThreads(len(os.sched_getaffinity(0)))
+    train_idx, held_idx = split_indices(len(labels), held_out=args.held_out, seed=SPLIT_SEED)
+    classify, clf_info, seen = train_classifier(args, images, labels, train_idx)
+    if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
+        keep = np.array([h not in seen for h in _hashes(images[held_idx])])
+        clf_info["held_out_removed_as_seen"] = int((~keep).sum())
+        held_idx = held_idx[keep]
+    bank = DigitBank(images[held_idx], labels[held_idx])
+    print(f"classifier: {clf_info}; digit bank: {len(bank)} held-out MNIST digits", flush=True)
+
+    use_tess = args.tesseract and shutil.which("tesseract") is not None
+    tess_version = ""
+    if use_tess:
+        tess_version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    for d in (args.save_examples, args.failures):
+        if d:
+            d.mkdir(parents=True, exist_ok=True)
+
+    # warm-up: lazy imports, caches
+    warm = render_sample(np.random.default_rng(999), "clean", bank)
+    recognize(warm.image, classify)
+
+    ours = {t: Tally() for t in tiers}
+    tess = {t: Tally() for t in tiers}
+    ours_640 = Tally()  # ~640×480 images only (the speed target)
+    failures: list[dict] = []
+    per_kind: dict[str, Tally] = {}
+    gen_s = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for tier in tiers:
+            n_fail = 0
+            for i in range(args.n_per_tier):
+                t0 = time.perf_counter()
+                sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
+                gen_s += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                rec = recognize(sample.image, classify)
+                ms = (time.perf_counter() - t0) * 1000
+                pred = rec.text
+                ours[tier].add(sample.text, pred, ms)
+                if max(sample.image.shape[:2]) <= 700:
+                    ours_640.add(sample.text, pred, ms)
+                if "kind" in sample.meta:
+                    per_kind.setdefault(f"{tier}/{sample.meta['kind']}", Tally()).add(sample.text, pred, ms)
+                tess_pred = None
+                if use_tess:
+                    tess_pred, tms = tesseract_read(sample.image, workdir)
+                    tess[tier].add(sample.text, tess_pred, tms)
+                name = f"{tier}_{i:04d}"
+                if args.save_examples and i < 3:
+                    cv2.imwrite(str(args.save_examples / f"{name}.png"), sample.image[..., ::-1])
+                if pred != sample.text:
+                    record = {
+                        "name": name,
+                        "tier": tier,
+                        "truth": sample.text,
+                        "ours": pred,
+                        "tesseract": tess_pred,
+                        "shape": list(sample.image.shape[:2]),
+                        "meta": sample.meta,
+                        "warnings": rec.warnings,
+                        "digits": [d.to_dict() for d in rec.digits],
+                    }
+                    failures.append(record)
+                    if args.failures and n_fail < args.max_failures:
+                        cv2.imwrite(str(args.failures / f"{name}.png"), sample.image[..., ::-1])
+                        cv2.imwrite(str(args.failures / f"{name}_boxes.png"), annotate(sample.image, rec, sample.text))
+                    n_fail += 1
+            s = ours[tier].summary()
+            print(f"  {tier}: ours exact {fmt(s, 'exact', True)} cer {fmt(s, 'cer', True)}", flush=True)
+
+    total_ours, total_tess = Tally(), Tally()
+    for t in tiers:
+        for src, dst in ((ours[t], total_ours), (tess[t], total_tess)):
+            dst.n += src.n
+            dst.exact += src.exact
+            dst.edits += src.edits
+            dst.chars += src.chars
+            dst.ms += src.ms
+
+    # edge cases: no digits, 200 digits
+    rng = np.random.default_rng([args.seed, 100])
+    blanks = []
+    for kind in ("plain", "ruled", "grid", "photo"):
+        img = make_blank(rng, kind)
+        t0 = time.perf_counter()
+        rec = recognize(img, classify)
+        blanks.append({"kind": kind, "text": rec.text, "ms": round((time.perf_counter() - t0) * 1000, 2)})
+    dense_img, dense_text = make_dense(rng, bank)
+    t0 = time.perf_counter()
+    rec = recognize(dense_img, classify)
+    dense = {
+        "shape": list(dense_img.shape[:2]),
+        "digits_truth": 200,
+        "digits_found": len(rec.digits),
+        "lines_found": len(rec.lines),
+        "exact": rec.text == dense_text,
+        "cer": round(levenshtein(rec.text, dense_text) / len(dense_text), 4),
+        "ms": round((time.perf_counter() - t0) * 1000, 1),
+    }
+    if args.failures and rec.text != dense_text:
+        cv2.imwrite(str(args.failures / "dense_200_boxes.png"), annotate(dense_img, rec, dense_text))
+
+    result = {
+        "tiers": {t: {"ours": ours[t].summary(), "tesseract": tess[t].summary() if use_tess else None} for t in tiers},
+        "overall": {"ours": total_ours.summary(), "tesseract": total_tess.summary() if use_tess else None},
+        "ours_640x480": ours_640.summary(),
+        "scale_kinds": {k: v.summary() for k, v in sorted(per_kind.items())},
+        "blank": blanks,
+        "dense_200": dense,
+        "classifier": clf_info,
+        "n_per_tier": args.n_per_tier,
+        "seed": args.seed,
+        "split_seed": SPLIT_SEED,
+        "digit_bank": len(bank),
+        "generation_s": round(gen_s, 1),
+        "tesseract": tess_version or None,
+        "platform": {"python": platform.python_version(), "cpus": len(os.sched_getaffinity(0))},
+        "failures": failures,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+
+    print()
+    print(
+        "| tier | n | ours exact | ours CER | ours img/s | ours median ms | ours p95 ms "
+        "| tess exact | tess CER | tess img/s | tess median ms | speed ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = [(t, ours[t].summary(), tess[t].summary()) for t in tiers]
+    rows.append(("**overall**", total_ours.summary(), total_tess.summary()))
+    for name, o, ts in rows:
+        ratio = f"{o['images_per_s'] / ts['images_per_s']:.0f}×" if use_tess and ts.get("n") else "–"
+        print(
+            f"| {name} | {o['n']} | {fmt(o, 'exact', True)} | {fmt(o, 'cer', True)} | {fmt(o, 'images_per_s')} "
+            f"| {fmt(o, 'median_ms')} | {fmt(o, 'p95_ms')} | {fmt(ts, 'exact', True)} | {fmt(ts, 'cer', True)} "
+            f"| {fmt(ts, 'images_per_s')} | {fmt(ts, 'median_ms')} | {ratio} |"
+        )
+    o = ours_640.summary()
+    print(f"\n~640×480 images only (ours): {o}")
+    for k, v in result["scale_kinds"].items():
+        print(f"{k}: {v}")
+    print(f"blank images: {blanks}")
+    print(f"200-digit image: {dense}")
+    print(f"wrote {args.out} ({len(failures)} failures listed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Labelled multi-digit benchmark images (framework-free, deterministic from a seed).
+
+    bank = DigitBank.from_mnist("../shared/data/mnist", held_out_indices)
+    image, text = make_sample(np.random.default_rng(0), "photo", bank)
+
+See :mod:`benchmarks.synth.tiers` for what each tier contains.
+"""
+
+from .bank import DigitBank, available_fonts, load_mnist, printed_glyph, read_idx, split_indices, write_idx
+from .tiers import TIERS, Sample, make_blank, make_dense, make_sample, render_sample
+
+__all__ = [
+    "TIERS",
+    "DigitBank",
+    "Sample",
+    "available_fonts",
+    "load_mnist",
+    "make_blank",
+    "make_dense",
+    "make_sample",
+    "printed_glyph",
+    "read_idx",
+    "render_sample",
+    "split_indices",
+    "write_idx",
+]
