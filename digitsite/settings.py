@@ -123,3 +123,6 @@ METADATA_STRIP_STORED = env_bool("METADATA_STRIP_STORED", True)
 # --- JSON API (/api/v1/): per-client request rates (django-ninja throttling, Django's cache).
 API_THROTTLE_ANON = env_str("API_THROTTLE_ANON") or "60/min"
 API_THROTTLE_USER = env_str("API_THROTTLE_USER") or "600/min"
+
+# --- Review (recognizer admin): digits below this confidence are highlighted and filtered as "low".
+REVIEW_LOW_CONFIDENCE = env_float("REVIEW_LOW_CONFIDENCE", 0.8)

@@ -36,6 +36,18 @@ class SegmentationConfig:
     #: Invert when the majority of pixels is darker than the Otsu split (light ink on
     #: a dark board).
     auto_invert: bool = True
+    #: Sheet detection (photos of paper on a desk) runs on a copy this long.
+    sheet_work_side: int = 160
+    #: Closing kernel erasing the ink before the sheet is found, × the copy's shorter side.
+    sheet_close_frac: float = 0.04
+    #: A dark region touching the border and covering this fraction of the frame is desk.
+    sheet_min_desk_frac: float = 0.01
+    #: ... unless the paper left is below this fraction of the frame (then no sheet)...
+    sheet_min_area_frac: float = 0.15
+    #: ... or the desk's median brightness exceeds this × the paper's (shade, not desk).
+    sheet_max_desk_ratio: float = 0.6
+    #: The sheet is shrunk by this × the shorter side so its edge never reads as ink.
+    sheet_margin_frac: float = 0.015
 
     # --- (b) binarise ----------------------------------------------------------------
     #: Ink is at least this fraction darker than its local background (caps Otsu).

@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 
 from classifiers.ml.algorithms._common import pca_step, scaler_step
 from classifiers.ml.algorithms._features import FEATURE_DEFAULTS, feature_steps
+from classifiers.ml.calibration import LogisticCalibration
 from classifiers.ml.registry import register
 
 DEFAULTS: dict[str, Any] = {
@@ -29,8 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "pca_components": 200,
     "C": 5.0,
     "gamma": "scale",
-    "calibration": "temperature",
+    "calibration": "logistic",
     "calibration_cv": 3,
+    "calibration_C": 1.0,
+    "cache_mb": 500,
     "n_jobs": None,
     "seed": 0,
 }
@@ -39,10 +42,22 @@ DEFAULTS: dict[str, Any] = {
 @register("svm", defaults=DEFAULTS)
 def build_svm(params: dict[str, Any]) -> Pipeline:
     """RBF SVC on deskewed HOG + pixels, calibrated probabilities."""
-    svc = SVC(kernel="rbf", C=params["C"], gamma=params["gamma"], random_state=params["seed"])
-    clf = CalibratedClassifierCV(
-        svc, method=params["calibration"], cv=params["calibration_cv"], ensemble=False, n_jobs=params["n_jobs"]
+    svc = SVC(
+        kernel="rbf",
+        C=params["C"],
+        gamma=params["gamma"],
+        cache_size=params["cache_mb"],
+        decision_function_shape="ovo",
+        random_state=params["seed"],
     )
+    if params["calibration"] == "logistic":
+        clf = LogisticCalibration(
+            svc, cv=params["calibration_cv"], C=params["calibration_C"], n_jobs=params["n_jobs"], seed=params["seed"]
+        )
+    else:  # scikit-learn's own: "temperature", "sigmoid", "isotonic"
+        clf = CalibratedClassifierCV(
+            svc, method=params["calibration"], cv=params["calibration_cv"], ensemble=False, n_jobs=params["n_jobs"]
+        )
     return Pipeline(
         [
             *feature_steps(params),

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from recognizer import views
+
+urlpatterns = [
+    path("", views.recognize, name="recognize"),
+    path("r/<uuid:public_id>/", views.detail, name="recognition-detail"),
+]
