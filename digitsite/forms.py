@@ -46,7 +46,9 @@ class ImageSourceForm(forms.Form):
                 image = intake.read_url(url)
                 cleaned["original_name"] = url.rsplit("/", 1)[-1].split("?", 1)[0]
         except intake.IntakeError as exc:
+            # Shown next to the input the user filled in.
             self.status = exc.status
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+            self.add_error("image" if upload else "url", forms.ValidationError(exc.message, code=exc.code))
+            return cleaned
         cleaned["image"] = image
         return cleaned

@@ -50,6 +50,11 @@ class Recognition(models.Model):
         return reverse("recognition-detail", kwargs={"public_id": self.public_id})
 
     @property
+    def text_inline(self) -> str:
+        """The text on one line (lines joined by " / "), for lists."""
+        return " / ".join(self.lines)
+
+    @property
     def lines(self) -> list[str]:
         return self.text.split("\n") if self.text else []
 
