@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifiers.ml.artifacts import ArtifactError
+from digitsite.intake import read_image
+from digitsite.models import Upload
 from digitsite.ownership import remember_upload
 from recognizer.forms import RecognizeForm
 from recognizer.models import Recognition
@@ -45,6 +47,20 @@ def recognize(request: HttpRequest) -> HttpResponse:
         else:
             status = form.status
     return render(request, "recognizer/recognize.html", {"form": form, "recent": _recent()}, status=status)
+
+
+@require_POST
+def recognize_upload(request: HttpRequest, public_id) -> HttpResponse:
+    """Read a stored upload (the tools link here) with the active classifier."""
+    upload = get_object_or_404(Upload, public_id=public_id)
+    with upload.file.open("rb") as fh:
+        image = read_image(fh.read())
+    try:
+        stored = recognition_create(image=image, version=classifier_resolve(), user=request.user)
+    except (NoClassifier, ArtifactError) as exc:
+        context = {"form": RecognizeForm(), "recent": _recent(), "page_error": str(exc)}
+        return render(request, "recognizer/recognize.html", context, status=503)
+    return redirect(stored.recognition)
 
 
 @require_GET

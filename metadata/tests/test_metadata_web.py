@@ -164,3 +164,22 @@ def test_admin_lists_filters_and_searches_by_hash(client):
     assert client.get(url, {"has_gps__exact": "0"}).context["cl"].result_count == 0
     assert client.get(url, {"q": record.phash}).context["cl"].result_count == 1
     assert client.get(url, {"format": "JPEG"}).context["cl"].result_count == 1
+
+
+def test_api_extracts_from_a_url_on_a_local_server(client, settings, monkeypatch):
+    from digitsite.tests.localserver import serving
+
+    settings.INTAKE_URL_ALLOW_LOOPBACK = True  # UNSAFE, test-only: the server below is on 127.0.0.1
+    monkeypatch.setattr("digitsite.tests.localserver.PNG", gps_jpeg(8))
+    with serving() as base:
+        response = client.post("/api/v1/metadata", {"url": f"{base}/digits.png"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["metadata"]["camera"]["make"] == "TestCam"
+    assert Upload.objects.get().source == f"{base}/digits.png"
+
+
+def test_api_refuses_a_private_url_and_stores_nothing(client):
+    response = client.post("/api/v1/metadata", {"url": "http://192.168.0.10/x.jpg"}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "url_forbidden"
+    assert Upload.objects.count() == 0

@@ -256,3 +256,25 @@ def test_admin_is_closed_to_anonymous_and_non_staff(client, stored):
     client.force_login(get_user_model().objects.create_user("plain", "p@example.com", "pw-long-enough-5"))
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_tools_link_a_stored_upload_to_recognition(client, active_version, png):
+    from digitsite.services import upload_create
+
+    upload = upload_create(image=intake.read_image(png), original_name="n.png").upload
+    page = client.get(reverse("metadata-detail", args=[upload.public_id]))
+    action = reverse("recognize-upload", args=[upload.public_id])
+    assert action.encode() in page.content
+    response = client.post(action)
+    recognition = Recognition.objects.get(upload=upload)
+    assert response.status_code == 302 and response["Location"] == recognition.get_absolute_url()
+    assert recognition.text == "7041"
+    assert client.get(action).status_code == 405
+
+
+def test_recognizing_a_stored_upload_without_a_classifier_says_so(client, db, png):
+    from digitsite.services import upload_create
+
+    upload = upload_create(image=intake.read_image(png), original_name="n.png").upload
+    response = client.post(reverse("recognize-upload", args=[upload.public_id]))
+    assert response.status_code == 503 and b"No classifier is active" in response.content
