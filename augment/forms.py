@@ -81,6 +81,15 @@ class PreviewForm(forms.Form):
         return cleaned
 
 
+def slider_defaults() -> dict[str, str]:
+    """Slider values a query string may omit (unchecked checkboxes are simply absent)."""
+    values = {}
+    for op in catalogue():
+        values[f"strength_{op['name']}"] = str(DEFAULT_OPS.get(op["name"], 0.5))
+        values[f"p_{op['name']}"] = "1.0"
+    return values
+
+
 def _or(value, default):
     return default if value is None else value
 

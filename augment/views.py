@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from augment.forms import PreviewForm, default_query, spec_json
+from augment.forms import PreviewForm, default_query, slider_defaults, spec_json
 from augment.models import AugmentationPreview
 from augment.services import preview_get_or_create
 from digitsite.forms import ImageSourceForm
@@ -40,7 +40,7 @@ def choose(request: HttpRequest) -> HttpResponse:
 @require_GET
 def preview(request: HttpRequest, public_id) -> HttpResponse:
     upload = get_object_or_404(Upload, public_id=public_id)
-    form = PreviewForm(request.GET or default_query())
+    form = PreviewForm(slider_defaults() | (request.GET.dict() if request.GET else default_query()))
     context = {"upload": upload, "form": form}
     if not form.is_valid():
         return render(request, "augment/preview.html", context, status=400)

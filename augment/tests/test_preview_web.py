@@ -166,3 +166,10 @@ def test_greyscale_preview_of_a_colour_gif_has_equal_channels(settings):
     made = preview_get_or_create(upload=up, spec={"ops": [{"op": "greyscale"}]}, seed=0, n=1)
     pixels = np.asarray(Image.open(Path(settings.MEDIA_ROOT) / made.files[0]))
     assert pixels.ndim == 3 and np.array_equal(pixels[..., 0], pixels[..., 1])
+
+
+def test_sliders_a_query_leaves_out_show_the_values_used(client, upload):
+    response = client.get(reverse("augment-preview", args=[upload.public_id]), {"op_rotate": "on", "n": 1, "seed": 0})
+    assert response.status_code == 200
+    assert b'name="p_rotate" value="1.0"' in response.content
+    assert AugmentationPreview.objects.get().spec["ops"][0]["p"] == 1.0

@@ -14,9 +14,12 @@ import cv2
 import numpy as np
 
 from .config import SegmentationConfig
+from .normalize import paper_spread
 
 
-def binarize(flat: np.ndarray, *, config: SegmentationConfig, noise: float = 0.0) -> np.ndarray:
+def binarize(
+    flat: np.ndarray, *, config: SegmentationConfig, noise: float = 0.0, region: np.ndarray | None = None
+) -> np.ndarray:
     """Ink mask of a flattened image.
 
     Parameters
@@ -26,6 +29,9 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, noise: float = 0.0
     noise : float
         Pixel noise relative to the paper (``Normalized.residual_noise``): ink must
         also be ``config.noise_contrast`` times darker than that.
+    region : (M, N) uint8 ndarray, optional
+        The sheet (255) when the photo shows a desk too: the threshold and the
+        noise come from the sheet only, and there is no ink outside it.
 
     Returns
     -------
@@ -33,13 +39,26 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, noise: float = 0.0
     """
     if flat.size == 0:
         return np.zeros(flat.shape, np.uint8)
-    hi = round((1.0 - max(config.min_contrast, config.noise_contrast * noise)) * 255)
-    if int(flat.min()) >= hi:
+    if min(flat.shape) >= 3:  # a light blur halves the pixel noise, strokes keep their contrast
+        flat = cv2.GaussianBlur(flat, (3, 3), 0)
+    pixels = flat if region is None else flat[region > 0]
+    if pixels.size == 0:
         return np.zeros(flat.shape, np.uint8)
-    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    t = int(np.clip(otsu, round(config.min_threshold * 255), hi))
+    noise = paper_spread(pixels)
+    hist = np.bincount(pixels.ravel(), minlength=256)
+    cum = np.cumsum(hist)
+    paper = int(np.searchsorted(cum, (pixels.size + 1) // 2))
+    hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
+    if hi <= 0 or cum[hi - 1] == 0:
+        return np.zeros(flat.shape, np.uint8)
+    # Ink level: the median of everything clearly darker than paper. Halfway between
+    # it and the paper splits black ink and faint pencil alike, whatever share of the
+    # page they cover (Otsu follows the few darkest pixels when ink is sparse).
+    ink = int(np.searchsorted(cum, (cum[hi - 1] + 1) // 2))
+    t = int(np.clip(round(config.ink_split * (paper + ink)), round(config.min_threshold * paper), hi))
     # THRESH_BINARY_INV: 255 where flat <= t - 1, i.e. flat < t.
-    return cv2.threshold(flat, t - 1, 255, cv2.THRESH_BINARY_INV)[1]
+    mask = cv2.threshold(flat, t - 1, 255, cv2.THRESH_BINARY_INV)[1]
+    return mask if region is None else cv2.bitwise_and(mask, region)
 
 
 def _line_candidates(

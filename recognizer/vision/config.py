@@ -39,19 +39,21 @@ class SegmentationConfig:
     #: Sheet detection (photos of paper on a desk) runs on a copy this long.
     sheet_work_side: int = 160
     #: Closing kernel erasing the ink before the sheet is found, × the copy's shorter side.
-    sheet_close_frac: float = 0.04
+    sheet_close_frac: float = 0.02
     #: A dark region touching the border and covering this fraction of the frame is desk.
     sheet_min_desk_frac: float = 0.01
     #: ... unless the paper left is below this fraction of the frame (then no sheet)...
     sheet_min_area_frac: float = 0.15
-    #: ... or the desk's median brightness exceeds this × the paper's (shade, not desk).
-    sheet_max_desk_ratio: float = 0.6
+    #: ... and its median brightness is at most this × the paper's next to it (else shade).
+    sheet_max_desk_ratio: float = 0.5
     #: The sheet is shrunk by this × the shorter side so its edge never reads as ink.
     sheet_margin_frac: float = 0.015
 
     # --- (b) binarise ----------------------------------------------------------------
     #: Ink is at least this fraction darker than its local background (caps Otsu).
-    min_contrast: float = 0.2
+    min_contrast: float = 0.12
+    #: The threshold sits at this fraction of (paper + ink level): 0.5 = halfway.
+    ink_split: float = 0.5
     #: ... and at least this many noise sigmas darker (noise left after denoising).
     noise_contrast: float = 5.0
     #: Lower clamp of the Otsu threshold on the flattened image (fraction of paper).

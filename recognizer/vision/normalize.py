@@ -152,19 +152,20 @@ def noise_sigma(grey: np.ndarray) -> float:
     return median / (0.6745 * 6.0)
 
 
-def _paper_spread(flat: np.ndarray) -> float:
-    """Robust spread (1.4826 × MAD) of the flattened image relative to paper.
+def paper_spread(pixels: np.ndarray) -> float:
+    """Robust spread (1.4826 × MAD) of flattened ``uint8`` pixels relative to paper.
 
     Paper is the majority of pixels, so this measures what is left of noise,
     texture and uneven light on it, including low-frequency blotches that a
     median filter leaves and a Laplacian estimate misses.
     """
-    hist = cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel()
-    cum = np.cumsum(hist)
-    med = int(np.searchsorted(cum, (flat.size + 1) // 2))
-    dev = np.abs(np.arange(256) - med)
-    dev_hist = np.bincount(dev, weights=hist, minlength=256)
-    mad = int(np.searchsorted(np.cumsum(dev_hist), (flat.size + 1) // 2))
+    if pixels.size == 0:
+        return 0.0
+    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    half = (pixels.size + 1) // 2
+    med = int(np.searchsorted(np.cumsum(hist), half))
+    dev_hist = np.bincount(np.abs(np.arange(256) - med), weights=hist, minlength=256)
+    mad = int(np.searchsorted(np.cumsum(dev_hist), half))
     return 1.4826 * mad / 255.0
 
 
@@ -190,5 +191,5 @@ def normalize(image: np.ndarray, *, config: SegmentationConfig) -> Normalized:
         grey = cv2.bitwise_not(grey)
     bg = estimate_background(grey, config=config)
     flat = cv2.divide(grey, bg, scale=255.0)
-    residual = _paper_spread(flat)
+    residual = paper_spread(flat)
     return Normalized(grey=grey, flat=flat, scale=scale, inverted=inverted, noise_sigma=sigma, residual_noise=residual)

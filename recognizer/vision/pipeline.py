@@ -23,6 +23,7 @@ from .config import SegmentationConfig
 from .lines import group_lines
 from .normalize import normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
+from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
 
 Classify = Callable[[np.ndarray], np.ndarray]
@@ -70,7 +71,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         warnings.append(f"noisy image (noise sigma {norm.noise_sigma:.0f}): median-filtered")
     if norm.inverted:
         warnings.append("light ink on dark background: image inverted")
-    mask = binarize(norm.flat, config=config, noise=norm.residual_noise)
+    sheet = find_sheet(norm.grey, config=config)
+    if sheet is not None:
+        warnings.append("photo of a sheet: the background around it is ignored")
+    mask = binarize(norm.flat, config=config, noise=norm.residual_noise, region=sheet)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)

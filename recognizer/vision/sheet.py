@@ -44,15 +44,27 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | 
     sh, sw = dark.shape
     x, y, bw, bh, area = (stats[1:, i] for i in range(5))
     touches = (x == 0) | (y == 0) | (x + bw >= sw) | (y + bh >= sh)
-    desk_ids = np.flatnonzero(touches & (area >= config.sheet_min_desk_frac * sh * sw)) + 1
-    if desk_ids.size == 0:
+    big = np.flatnonzero(touches & (area >= config.sheet_min_desk_frac * sh * sw)) + 1
+    if big.size == 0:
         return None
-    desk = np.isin(labels, desk_ids)
+    # A desk region is much darker than the paper right next to it; a shadow on the
+    # page is not (its depth is rarely beyond half the light).
+    ring_k = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
+    desk = np.zeros(dark.shape, bool)
+    for i in big:
+        x0, y0 = max(0, int(x[i - 1]) - 4), max(0, int(y[i - 1]) - 4)
+        x1, y1 = min(sw, int(x[i - 1] + bw[i - 1]) + 4), min(sh, int(y[i - 1] + bh[i - 1]) + 4)
+        comp = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        ring = (cv2.dilate(comp, ring_k) > 0) & (dark[y0:y1, x0:x1] == 0)
+        if not ring.any():
+            continue
+        inside = small[y0:y1, x0:x1][comp > 0]
+        if np.median(inside) <= config.sheet_max_desk_ratio * np.median(small[y0:y1, x0:x1][ring]):
+            desk[y0:y1, x0:x1] |= comp > 0
+    if not desk.any():
+        return None
     paper = ~desk
     if paper.sum() < config.sheet_min_area_frac * paper.size:
-        return None
-    # The desk must be much darker than the paper, else it is shade on one page.
-    if np.median(small[desk]) > config.sheet_max_desk_ratio * np.median(small[paper]):
         return None
     sheet = paper.astype(np.uint8) * 255
     # Fill holes: the largest paper region and everything it encloses.
@@ -62,11 +74,13 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | 
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     sheet = (labels == biggest).astype(np.uint8) * 255
     contours, _ = cv2.findContours(sheet, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    sheet = np.zeros_like(sheet)
-    cv2.drawContours(sheet, contours, -1, 255, thickness=-1)
-    m = max(1, round(config.sheet_margin_frac * min(sh, sw)))
+    # A sheet is convex: the hull fills holes and straightens the steps of the copy.
+    hull = cv2.convexHull(np.concatenate(contours)).astype(np.float64)
+    if f < 1:
+        hull = (hull + 0.5) * np.array([w / sw, h / sh]) - 0.5
+    sheet = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(sheet, [np.round(hull).astype(np.int32)], 255)
+    m = max(1, round(config.sheet_margin_frac * min(h, w)))
     # The default border value leaves the sheet whole where it runs off the frame.
     sheet = cv2.erode(sheet, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1)))
-    if sheet.shape != grey.shape:
-        sheet = cv2.resize(sheet, (w, h), interpolation=cv2.INTER_NEAREST)
     return sheet

@@ -1,0 +1,82 @@
+"""Photos of a sheet on a desk: the desk is ignored, faint pencil on the sheet is read."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from recognizer.vision import SegmentationConfig, segment
+from recognizer.vision.binarize import binarize
+from recognizer.vision.normalize import normalize
+from recognizer.vision.sheet import find_sheet
+from recognizer.vision.synthetic import render_text
+
+SHEET = (90, 60, 560, 430)  # x0, y0, x1, y1 of the paper in a 640×480 photo
+
+
+def desk_photo(*, ink: int = 25, seed: int = 0, text: str = "40725") -> tuple[np.ndarray, list]:
+    """A light sheet on a dark streaky desk with a dark strip along one side."""
+    rng = np.random.default_rng(seed)
+    streaks = rng.normal(0, 14, (480 // 4, 640 // 64)).astype(np.float32)
+    desk = 70 + cv2.resize(streaks, (640, 480), interpolation=cv2.INTER_CUBIC)
+    desk[:, :40] = 25  # a dark object (phone, mug) along the left edge
+    img = np.clip(desk, 0, 255).astype(np.uint8)
+    x0, y0, x1, y1 = SHEET
+    img[y0:y1, x0:x1] = 228
+    img, boxes = render_text(img, text, origin=(170, 270), height=48, thickness=3, ink=ink)
+    noise = rng.normal(0, 3, img.shape)
+    return np.clip(img + noise, 0, 255).astype(np.uint8), boxes
+
+
+def inside_sheet(box) -> bool:
+    x, y, w, h = box
+    x0, y0, x1, y1 = SHEET
+    return x >= x0 and y >= y0 and x + w <= x1 and y + h <= y1
+
+
+def test_it_finds_the_sheet_and_shrinks_it_off_the_paper_edge():
+    img, _ = desk_photo()
+    cfg = SegmentationConfig()
+    sheet = find_sheet(normalize(img, config=cfg).grey, config=cfg)
+    assert sheet is not None
+    ys, xs = np.nonzero(sheet)
+    x0, y0, x1, y1 = SHEET
+    assert xs.min() > x0 and ys.min() > y0 and xs.max() < x1 and ys.max() < y1
+    assert (sheet > 0).mean() > 0.8 * (x1 - x0) * (y1 - y0) / sheet.size
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_it_ignores_the_textured_desk_and_dark_strip_around_the_sheet(seed):
+    img, truth = desk_photo(seed=seed)
+    seg = segment(img)
+    assert all(inside_sheet(b) for b in seg.boxes), seg.boxes
+    assert len(seg.boxes) == len(truth)
+    assert any("sheet" in w for w in seg.warnings)
+
+
+def test_a_scan_without_desk_has_no_sheet():
+    img = np.full((480, 640), 235, np.uint8)
+    img, _ = render_text(img, "123", origin=(100, 200), height=40)
+    cfg = SegmentationConfig()
+    assert find_sheet(normalize(img, config=cfg).grey, config=cfg) is None
+
+
+def test_a_shadow_on_the_page_is_not_desk():
+    img = np.full((480, 640), 232, np.uint8)
+    img[:, :260] = 150  # soft shade over the left part of the page (ratio 0.65)
+    img = cv2.GaussianBlur(img, (0, 0), 15)
+    img, truth = render_text(img, "386", origin=(120, 250), height=48, thickness=3)
+    seg = segment(img)
+    assert len(seg.boxes) == len(truth)
+
+
+def test_faint_pencil_on_a_photo_is_thresholded_against_the_paper_not_the_desk():
+    img, truth = desk_photo(ink=165)  # contrast ≈ 0.28 of the paper, like light pencil
+    cfg = SegmentationConfig()
+    norm = normalize(img, config=cfg)
+    sheet = find_sheet(norm.grey, config=cfg)
+    mask = binarize(norm.flat, config=cfg, noise=norm.residual_noise, region=sheet)
+    for x, y, w, h in truth:
+        assert np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h
+    assert len(segment(img).boxes) == len(truth)
