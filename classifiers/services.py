@@ -61,22 +61,8 @@ def classifier_train(
     info = artifacts.save_pipeline(result.pipeline, model_dir, name=f"{algorithm}-{uuid.uuid4().hex[:12]}")
     try:
         with transaction.atomic():
-            version = ClassifierVersion.objects.create(
-                algorithm=algorithm,
-                params=result.params,
-                data_sources=[{"spec": spec, "samples": n} for spec, n in dataset.counts()],
-                augment=augment,
-                test_size=test_size,
-                seed=seed,
-                n_train=result.metrics.n_train,
-                n_test=result.metrics.n_test,
-                training_seconds=result.training_seconds,
-                accuracy=result.metrics.accuracy,
-                metrics=result.metrics.to_dict(),
-                library_versions=info.library_versions,
-                artifact_path=str(info.path.relative_to(model_dir)),
-                artifact_sha256=info.sha256,
-                artifact_size=info.size,
+            version = version_record(
+                result=result, info=info, model_dir=model_dir, sources=dataset.counts(), test_size=test_size
             )
             if activate:
                 _activate(version)
@@ -84,6 +70,36 @@ def classifier_train(
         info.path.unlink(missing_ok=True)
         raise
     return version
+
+
+def version_record(
+    *,
+    result: training.TrainResult,
+    info: artifacts.ArtifactInfo,
+    model_dir: Path,
+    sources: Sequence[tuple[str, int]],
+    test_size: float,
+    active: bool = False,
+) -> ClassifierVersion:
+    """The row describing a trained pipeline whose artifact ``info`` is already written and verified."""
+    return ClassifierVersion.objects.create(
+        algorithm=result.algorithm,
+        params=result.params,
+        data_sources=[{"spec": spec, "samples": n} for spec, n in sources],
+        augment=result.augment,
+        test_size=test_size,
+        seed=result.seed,
+        n_train=result.metrics.n_train,
+        n_test=result.metrics.n_test,
+        training_seconds=result.training_seconds,
+        accuracy=result.metrics.accuracy,
+        metrics=result.metrics.to_dict(),
+        library_versions=info.library_versions,
+        artifact_path=str(Path(info.path).relative_to(model_dir)),
+        artifact_sha256=info.sha256,
+        artifact_size=info.size,
+        is_active=active,
+    )
 
 
 def classifier_activate(*, version: ClassifierVersion) -> ClassifierVersion:

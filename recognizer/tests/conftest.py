@@ -24,26 +24,17 @@ def bundled_model(tmp_path_factory):
 
 @pytest.fixture
 def active_version(db, settings, bundled_model):
-    from classifiers.models import ClassifierVersion
+    return stored_version(settings, bundled_model)
 
-    directory, info, result, _data = bundled_model
+
+def stored_version(settings, bundled_model):
+    """An active ClassifierVersion row for the session's trained model (no retraining per test)."""
+    from classifiers.services import version_record
+
+    directory, info, result, data = bundled_model
     settings.CLASSIFIERS_MODEL_DIR = directory
-    return ClassifierVersion.objects.create(
-        algorithm="logreg",
-        params=result.params,
-        data_sources=[{"spec": "bundled", "samples": 5000}],
-        test_size=0.2,
-        seed=0,
-        n_train=result.metrics.n_train,
-        n_test=result.metrics.n_test,
-        training_seconds=result.training_seconds,
-        accuracy=result.metrics.accuracy,
-        metrics=result.metrics.to_dict(),
-        library_versions=info.library_versions,
-        artifact_path=info.path.name,
-        artifact_sha256=info.sha256,
-        artifact_size=info.size,
-        is_active=True,
+    return version_record(
+        result=result, info=info, model_dir=directory, sources=data.counts(), test_size=0.2, active=True
     )
 
 

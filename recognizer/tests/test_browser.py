@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.models import ClassifierVersion
-from recognizer.tests.conftest import number_image
+from recognizer.tests.conftest import number_image, stored_version
 
 CHROMIUM = os.environ.get("DIGITSITE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -48,25 +47,7 @@ def browser_page(monkeypatch):
 
 @pytest.fixture
 def live_version(transactional_db, settings, bundled_model):
-    directory, info, result, _ = bundled_model
-    settings.CLASSIFIERS_MODEL_DIR = directory
-    return ClassifierVersion.objects.create(
-        algorithm="logreg",
-        params=result.params,
-        data_sources=[{"spec": "bundled", "samples": 5000}],
-        test_size=0.2,
-        seed=0,
-        n_train=result.metrics.n_train,
-        n_test=result.metrics.n_test,
-        training_seconds=result.training_seconds,
-        accuracy=result.metrics.accuracy,
-        metrics=result.metrics.to_dict(),
-        library_versions=info.library_versions,
-        artifact_path=info.path.name,
-        artifact_sha256=info.sha256,
-        artifact_size=info.size,
-        is_active=True,
-    )
+    return stored_version(settings, bundled_model)
 
 
 def test_a_user_uploads_a_photo_sees_boxes_and_copies_the_text(
