@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint migrate clean-venv
+.PHONY: run test test-postgres deploy-check lint migrate clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,20 @@ lint: $(VENV)/.dev-installed
 
 test: lint
 	$(BIN)/python -m pytest -n auto
+
+# The same suite against PostgreSQL: DATABASE_URL must point at a server where the role may create
+# databases (pytest-django makes test_<name>_gwN per worker). `.ci/run` sets one up.
+test-postgres: $(VENV)/.dev-installed
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "set DATABASE_URL=postgres://user:pw@host:5432/db" >&2; exit 2;; esac
+	$(BIN)/python -m pytest -n auto
+
+# Static checks of the delivery files (no Docker engine needed); the test suite runs them too.
+deploy-check: $(VENV)/.dev-installed
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	@tmp=$$(mktemp -d) && cp -r docker-compose.yml deploy "$$tmp"/ && cp .env.example "$$tmp"/.env && \
+	  compose_bin=$$($(BIN)/python -c 'import compose, pathlib; print(pathlib.Path(compose.__file__).parent / "docker-compose")') && \
+	  (cd "$$tmp" && "$$compose_bin" config -q) && rm -rf "$$tmp" && echo "docker-compose.yml: compose config ok"
 
 clean-venv:
 	rm -rf $(VENV)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
 from sklearn.pipeline import Pipeline
 
+from classifiers import metrics
 from classifiers.ml import artifacts
 from classifiers.models import ClassifierVersion
 
@@ -27,7 +29,9 @@ def classifier_load(version: ClassifierVersion) -> Pipeline:
         return pipeline
     with _lock:
         if key not in _cache:
+            started = time.perf_counter()
             _cache[key] = classifier_verify(version)
+            metrics.record_load(algorithm=version.algorithm, seconds=time.perf_counter() - started)
         return _cache[key]
 
 

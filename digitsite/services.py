@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from digitsite.intake import IntakeImage
 from digitsite.models import Upload
+from digitsite.observability import note_upload
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ def upload_create(*, image: IntakeImage, original_name: str = "", user: Abstract
     """
     existing = Upload.objects.with_content(image.sha256).first()
     if existing is not None:
+        note_upload(existing.public_id)
         return UploadResult(existing, created=False)
     name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     upload = Upload(
@@ -48,8 +50,11 @@ def upload_create(*, image: IntakeImage, original_name: str = "", user: Abstract
     except IntegrityError:
         # Another request stored the same content in the meantime: use that row.
         upload.file.delete(save=False)
-        return UploadResult(Upload.objects.with_content(image.sha256).get(), created=False)
+        existing = Upload.objects.with_content(image.sha256).get()
+        note_upload(existing.public_id)
+        return UploadResult(existing, created=False)
     except Exception:
         upload.file.delete(save=False)
         raise
+    note_upload(upload.public_id)  # names the upload in this request's log line
     return UploadResult(upload, created=True)

@@ -42,7 +42,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and one JSON log line per request; probes answer before host checks and SSL redirects.
+    "digitsite.observability.RequestLogMiddleware",
+    "digitsite.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from gunicorn in production (with DEBUG, runserver serves them from the app folders).
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +103,39 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 
+# Static files: whitenoise serves them from gunicorn; production uses hashed, compressed copies
+# made by `collectstatic` (the container entrypoint runs it). DEBUG keeps the plain storage so
+# tests and `make run` need no collectstatic.
+_S3_BUCKET = env_str("STORAGE_S3_BUCKET")
+STORAGES = {
+    # Media (uploads): a local folder (a volume in docker compose), or an S3-compatible bucket
+    # through django-storages when STORAGE_S3_BUCKET is set (credentials: AWS_ACCESS_KEY_ID /
+    # AWS_SECRET_ACCESS_KEY in the environment, read by boto3).
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _S3_BUCKET,
+                "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL") or None,
+                "region_name": env_str("STORAGE_S3_REGION") or None,
+                "location": env_str("STORAGE_S3_PREFIX") or "",
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if _S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("DJANGO_STATIC_MANIFEST", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
 # --- Image intake (digitsite/intake.py): every entry point goes through these limits.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 INTAKE_MAX_PIXELS = env_int("INTAKE_MAX_PIXELS", 40_000_000, minimum=1)
@@ -126,3 +164,53 @@ API_THROTTLE_USER = env_str("API_THROTTLE_USER") or "600/min"
 
 # --- Review (recognizer admin): digits below this confidence are highlighted and filtered as "low".
 REVIEW_LOW_CONFIDENCE = env_float("REVIEW_LOW_CONFIDENCE", 0.8)
+
+# --- Security behind a TLS-terminating reverse proxy. Every value comes from the environment;
+# the defaults are the production ones whenever DEBUG is off, so `manage.py check --deploy` is clean.
+_PROD = not DEBUG
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", _PROD):
+    # Trust X-Forwarded-Proto: only ever behind a proxy that sets (and overwrites) it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", _PROD)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if _PROD else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", _PROD)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", _PROD)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", _PROD)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", _PROD)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Observability: request ids, JSON logs, health probes and Prometheus metrics (digitsite/observability.py,
+# digitsite/health.py). Logs never carry image bytes, request bodies, cookies or secrets.
+LOG_FORMAT = (env_str("DJANGO_LOG_FORMAT") or ("text" if DEBUG else "json")).strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
+LOG_LEVEL = (env_str("DJANGO_LOG_LEVEL") or "INFO").strip().upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "digitsite.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "digitsite.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The request line is logged by RequestLogMiddleware; django.request would repeat 4xx/5xx.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+# Off by default when running the tests or `make run` with DEBUG: one line per request is noise there.
+REQUEST_LOG = env_bool("DJANGO_REQUEST_LOG", _PROD)
+# /metrics answers everyone unless a token is set; then it needs `Authorization: Bearer <token>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN") or ""

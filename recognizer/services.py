@@ -13,7 +13,7 @@ from classifiers.models import ClassifierVersion
 from classifiers.selectors import classifier_get, classifier_load
 from digitsite.intake import IntakeImage
 from digitsite.services import upload_create
-from recognizer import vision
+from recognizer import metrics, vision
 from recognizer.models import Digit, Recognition
 
 
@@ -58,6 +58,13 @@ def recognition_create(
             recognition = _store(upload=upload, version=version, result=result)
     except IntegrityError:  # a concurrent request stored the same pair first
         return StoredRecognition(Recognition.objects.get(upload=upload, classifier=version), created=False)
+    # Observability only (Prometheus, /metrics): counts, digits per image, low confidence.
+    metrics.record_recognition(
+        algorithm=version.algorithm,
+        digit_count=recognition.digit_count,
+        min_confidence=recognition.min_confidence,
+        elapsed_ms=recognition.elapsed_ms,
+    )
     return StoredRecognition(recognition, created=True)
 
 
