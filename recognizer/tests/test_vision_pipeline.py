@@ -51,6 +51,26 @@ def test_it_splits_touching_digits_with_the_classifier(classify, text, gap, thic
     assert recognize(img, classify).text == text
 
 
+@pytest.mark.parametrize("digit", ["0", "2", "5"])
+def test_a_wide_single_digit_stays_whole(classify, digit):
+    img, (box,) = render_text(paper(240, 400), digit, origin=(60, 160), height=100, thickness=8)
+    x, y, w, h = box
+    # Stretch the glyph sideways until it is as wide as it is tall (a sprawling hand).
+    wide = cv2.resize(img[:, x : x + w], (h, img.shape[0]), interpolation=cv2.INTER_LINEAR)
+    img = np.hstack([img[:, :x], wide, img[:, x + w :]])
+    assert recognize(img, classify).text == digit
+
+
+@pytest.mark.parametrize("angle", [-25, 25])
+def test_digits_on_a_steep_line_are_read_upright_and_boxed_in_place(classify, angle):
+    img, truth = render_text(paper(500, 640), "52874", origin=(120, 320), height=50, thickness=3, angle=angle)
+    result = recognize(img, classify)
+    assert result.text == "52874"
+    for digit, (tx, ty, tw, th) in zip(result.digits, truth, strict=True):
+        x, y, w, h = digit.box
+        assert x <= tx + tw / 2 <= x + w and y <= ty + th / 2 <= y + h  # each box holds its digit's centre
+
+
 def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):
     page = paper(300, 640)
     for y in range(20, 300, 30):

@@ -128,7 +128,9 @@ def test_it_merges_a_digit_broken_by_a_gap():
 
 
 def test_it_splits_touching_digits_by_width_without_a_classifier():
-    img, truth = render_text(paper(200, 500), "4072", origin=(40, 120), height=60, thickness=4, gap=-0.12)
+    # Four digits in one component, far wider (2.8 × its height) than any single digit.
+    img, truth = render_text(paper(200, 500), "4072", origin=(40, 120), height=60, thickness=4, gap=-0.18)
+    assert cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1 == 1
     seg = segment(img)
     assert len(seg.candidates) == 4
     xs = [b[0] for b in seg.boxes]

@@ -115,9 +115,9 @@ class SegmentationConfig:
 
     # --- (d) repair: split touching digits -----------------------------------------------
     #: A component wider than this × its line height is a split candidate.
-    split_min_width: float = 0.9
+    split_min_width: float = 1.2
     #: Wider than this × line height it cannot be a single digit (must split).
-    split_max_single_width: float = 1.25
+    split_max_single_width: float = 1.8
     #: Width of a typical digit / line height (estimates the number of digits).
     split_digit_width: float = 0.62
     #: A piece of a split is between these × line height wide.
@@ -132,7 +132,7 @@ class SegmentationConfig:
     #: ... otherwise their score drops by this much.
     split_narrow_penalty: float = 1.0
     #: Score penalty per unit of ink crossed by a cut (column ink / line height).
-    split_cut_penalty: float = 1.0
+    split_cut_penalty: float = 2.0
     #: Split at most this many components per image (the rest is kept whole).
     split_max_components: int = 60
 
@@ -148,9 +148,17 @@ class SegmentationConfig:
     #: Collinear chains further apart than this (× height) stay separate lines.
     line_join_gap: float = 6.0
 
+    #: Components of a line slanted by at least this many degrees are turned upright
+    #: (by the line's angle) before they are split and classified.
+    deslant_min_angle: float = 4.0
+
     # --- (f) classification ---------------------------------------------------------------
     #: Digits whose best probability is below this are rejected as non-digits.
     min_confidence: float = 0.2
+    #: A text line whose digits' mean confidence is below this is dropped whole when
+    #: another line is above it: clutter, shadow edges and object outlines read as a
+    #: few doubtful "digits" beside the real text.
+    min_line_confidence: float = 0.7
     #: How many alternatives (after the best label) a digit keeps.
     n_alternatives: int = 2
 

@@ -92,6 +92,19 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig) -> list[list[i
     return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
 
 
+def line_angles(boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig) -> list[float]:
+    """Slant of each line in degrees (positive: falling to the right, image y pointing down).
+
+    A line of three or more boxes gets its own least-squares fit; shorter lines take
+    the image's dominant direction (:func:`estimate_slope`).
+    """
+    if not lines:
+        return []
+    slope = estimate_slope(boxes, config=config)
+    cx, cy, _ = _centres(boxes)
+    return [float(np.degrees(np.arctan(_fit(line, cx, cy, slope)[0]))) for line in lines]
+
+
 def _fit(chain: list[int], cx: np.ndarray, cy: np.ndarray, slope: float) -> tuple[float, float]:
     """Slope and intercept of a chain (the global slope unless it has 3+ boxes)."""
     xs, ys = cx[chain], cy[chain]

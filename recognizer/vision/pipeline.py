@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from classifiers.ml.crops import normalize_crop
@@ -20,7 +21,7 @@ from classifiers.ml.crops import normalize_crop
 from .binarize import binarize, remove_lines
 from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
 from .config import SegmentationConfig
-from .lines import group_lines
+from .lines import group_lines, line_angles
 from .normalize import normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
@@ -37,6 +38,7 @@ class _Prepared:
     blobs: Blobs
     lines: list[list[int]]  # blob indices, reading order
     ref_height: np.ndarray  # (K,) digit height of each blob's line
+    angles: list[float]  # slant of each line, degrees (positive = rising to the right in the image)
     scale: float
     shape: tuple[int, int]  # original (H, W)
     warnings: list[str]
@@ -56,17 +58,17 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if arr.ndim not in (2, 3) or arr.size == 0:
         if arr.ndim not in (2, 3):
             raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {arr.shape}")
-        return _Prepared(empty, [], np.zeros(0), 1.0, shape, ["empty image"])
+        return _Prepared(empty, [], np.zeros(0), [], 1.0, shape, ["empty image"])
     norm = normalize(arr, config=config)
     warnings = []
     if norm.scale < 1.0:
         warnings.append(f"image downscaled by {norm.scale:.3f} for analysis")
     if min(norm.grey.shape) < config.min_side:
         warnings.append(f"image too small ({shape[1]}x{shape[0]} px) to read")
-        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+        return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
     if norm.noise_sigma > config.max_noise_sigma:
         warnings.append(f"image too noisy to read (noise sigma {norm.noise_sigma:.0f})")
-        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+        return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
     if norm.noise_sigma > config.denoise_min_sigma:
         warnings.append(f"noisy image (noise sigma {norm.noise_sigma:.0f}): median-filtered")
     if norm.inverted:
@@ -77,7 +79,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     mask = binarize(norm.flat, config=config, noise=norm.residual_noise, region=sheet)
     if not mask.any():
         warnings.append("no ink found")
-        return _Prepared(empty, [], np.zeros(0), norm.scale, shape, warnings)
+        return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
     mask, _ = remove_lines(mask, config=config)
     blobs, more = find_components(mask, config=config)
     warnings += more
@@ -88,7 +90,8 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines = [line for line in lines if line]
     if not lines:
         warnings.append("no digit-like regions found")
-    return _Prepared(blobs, lines, ref_h, norm.scale, shape, warnings)
+    angles = line_angles(blobs.boxes, lines, config=config)
+    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
 
 
 def _line_rules(
@@ -138,10 +141,56 @@ def _piece_crop(mask: np.ndarray, a: int, b: int) -> tuple[np.ndarray, Box] | No
     return sub[r0:r1, c0:c1], (int(a + c0), int(r0), int(c1 - c0), int(r1 - r0))
 
 
+@dataclass(frozen=True)
+class _Upright:
+    """A component mask turned so its text line is horizontal, and the way back."""
+
+    mask: np.ndarray
+    back: np.ndarray | None  # (2, 3) affine: upright → component mask pixels; None when not turned
+    shape: tuple[int, int]  # the component mask's (h, w)
+
+    def box_in_component(self, box: Box) -> Box:
+        """An upright-mask box as the bounding box of its corners in the component mask."""
+        if self.back is None:
+            return box
+        x, y, w, h = box
+        corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], np.float64)
+        pts = corners @ self.back.T
+        big_h, big_w = self.shape
+        x0, y0 = max(0, math.floor(pts[:, 0].min())), max(0, math.floor(pts[:, 1].min()))
+        x1, y1 = min(big_w, math.ceil(pts[:, 0].max())), min(big_h, math.ceil(pts[:, 1].max()))
+        return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def _upright(mask: np.ndarray, angle: float, *, config: SegmentationConfig) -> _Upright:
+    """Rotate ``mask`` by the line's slant (degrees) so its digits stand upright."""
+    h, w = mask.shape
+    if abs(angle) < config.deslant_min_angle:
+        return _Upright(mask, None, (h, w))
+    rad = math.radians(angle)
+    c, s = abs(math.cos(rad)), abs(math.sin(rad))
+    nw, nh = int(math.ceil(w * c + h * s)) + 2, int(math.ceil(w * s + h * c)) + 2
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    turned = cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST)
+    ys, xs = np.nonzero(turned)
+    if ys.size == 0:
+        return _Upright(mask, None, (h, w))
+    y0, x0 = int(ys.min()), int(xs.min())
+    turned = turned[y0 : ys.max() + 1, x0 : xs.max() + 1]
+    m[0, 2] -= x0
+    m[1, 2] -= y0
+    return _Upright(turned, cv2.invertAffineTransform(m), (h, w))
+
+
 def _pieces(
     prep: _Prepared, classify: Classify | None, config: SegmentationConfig
 ) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str]]:
     """Crops of every candidate and split piece; choose splits; one classifier call.
+
+    Each component is first turned upright by its line's slant, so the classifier sees
+    digits as written on a level line and cuts between touching digits run across it.
 
     Returns
     -------
@@ -158,28 +207,31 @@ def _pieces(
     for line_no, line in enumerate(prep.lines):
         for i in line:
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
-            mask = blob_mask(prep.blobs, i)
+            up = _upright(blob_mask(prep.blobs, i), prep.angles[line_no], config=config)
+            mask = up.mask
+            uw = mask.shape[1]
             ref_h = float(prep.ref_height[i])
-            if needs_split(w, ref_height=ref_h, config=config) and n_split < config.split_max_components:
+            if needs_split(uw, ref_height=ref_h, config=config) and n_split < config.split_max_components:
                 n_split += 1
                 cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
-                allow_whole = w <= config.split_max_single_width * ref_h
-                segs = valid_segments(w, cuts, ref_height=ref_h, config=config, allow_whole=allow_whole)
+                allow_whole = uw <= config.split_max_single_width * ref_h
+                segs = valid_segments(uw, cuts, ref_height=ref_h, config=config, allow_whole=allow_whole)
                 seg_info = {}
                 total = max(int(np.count_nonzero(mask)), 1)
                 for a, b in segs:
                     got = _piece_crop(mask, a, b)
                     if got is None or np.count_nonzero(got[0]) < 0.04 * total or got[1][3] < 0.3 * ref_h:
                         continue
-                    patch, (px, py, pw, ph) = got
+                    patch, piece_box = got
+                    px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
                     seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
                     crops.append(normalize_crop(patch))
                 if seg_info:
-                    whole = seg_info.get((0, w))
+                    whole = seg_info.get((0, uw))
                     if whole is None:  # the fallback when no cut sequence is valid
                         whole = (len(crops), (x, y, w, h))
                         crops.append(normalize_crop(mask))
-                    plans.append(("split", line_no, i, (w, cuts, costs, ref_h, whole), seg_info))
+                    plans.append(("split", line_no, i, (uw, cuts, costs, ref_h, whole), seg_info))
                     continue
             plans.append(("whole", line_no, i, (x, y, w, h), len(crops)))
             crops.append(normalize_crop(mask))
@@ -195,11 +247,11 @@ def _pieces(
             continue
         _, line_no, _, (w, cuts, costs, ref_h, whole), seg_info = plan
         scores = {}
-        for seg, (ci, box) in seg_info.items():
+        for seg, (ci, _box) in seg_info.items():
             score, is_one = 0.0, False
             if probs is not None:
                 score, is_one = math.log(max(float(probs[ci].max()), 1e-6)), int(np.argmax(probs[ci])) == 1
-            if box[2] < config.split_narrow_width * ref_h and not is_one:
+            if seg[1] - seg[0] < config.split_narrow_width * ref_h and not is_one:
                 score -= config.split_narrow_penalty
             scores[seg] = score
         parts = best_partition(w, cuts, costs, scores, ref_height=ref_h, config=config)
@@ -276,30 +328,31 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
     prep = _prepare(image, config)
     pieces, batch, probs, warnings = _pieces(prep, classify, config)
     warnings = prep.warnings + warnings
-    digits: list[Digit] = []
-    texts: list[str] = []
-    n_low = 0
-    current_line, line_text = None, ""
-    for p in pieces:
-        assert probs is not None
-        row = probs[p.crop]
-        order = np.argsort(-row, kind="stable")
-        conf = float(row[order[0]])
-        if conf < config.min_confidence:
-            n_low += 1
-            continue
-        if p.line != current_line:
-            if current_line is not None:
-                texts.append(line_text)
-            current_line, line_text = p.line, ""
-        label = int(order[0])
-        line_text += str(label)
-        alts = [(int(j), float(row[j])) for j in order[1 : 1 + config.n_alternatives]]
-        box = _to_original(p.box, prep.scale, prep.shape)
-        digits.append(Digit(label, conf, box, len(texts), alts, batch[p.crop]))
-    if current_line is not None:
-        texts.append(line_text)
+    conf = probs.max(axis=1) if probs is not None else np.zeros(0)
+    kept = [p for p in pieces if conf[p.crop] >= config.min_confidence]
+    n_low = len(pieces) - len(kept)
     if n_low:
         warnings.append(f"rejected {n_low} region(s) the classifier was not confident about")
+    by_line: dict[int, list[_Piece]] = {}
+    for p in kept:
+        by_line.setdefault(p.line, []).append(p)
+    doubtful = [n for n, ps in by_line.items() if np.mean([conf[p.crop] for p in ps]) < config.min_line_confidence]
+    if len(doubtful) == len(by_line):  # nothing better to show: keep them (low confidences flag them)
+        doubtful = []
+    if doubtful:
+        warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
+    digits: list[Digit] = []
+    texts: list[str] = []
+    for line_no in sorted(set(by_line) - set(doubtful)):
+        line_text = ""
+        for p in by_line[line_no]:
+            row = probs[p.crop]
+            order = np.argsort(-row, kind="stable")
+            label = int(order[0])
+            line_text += str(label)
+            alts = [(int(j), float(row[j])) for j in order[1 : 1 + config.n_alternatives]]
+            box = _to_original(p.box, prep.scale, prep.shape)
+            digits.append(Digit(label, float(row[label]), box, len(texts), alts, batch[p.crop]))
+        texts.append(line_text)
     elapsed = (time.perf_counter() - t0) * 1000.0
     return Recognition(texts, digits, elapsed, warnings)
