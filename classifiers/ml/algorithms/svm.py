@@ -1,14 +1,18 @@
 """RBF support vector machine on deskewed HOG ⊕ pixel features (the default).
 
-Probabilities come from :class:`~sklearn.calibration.CalibratedClassifierCV` with
-``ensemble=False``: the SVC is fitted once on all data and calibrated on
-cross-validated decision values (``SVC(probability=True)`` is deprecated in 1.9).
-Temperature scaling keeps ``predict`` equal to the SVC's own arg-max.
+Probabilities come from :class:`~classifiers.ml.calibration.LogisticCalibration`
+(``calibration="logistic"``): a multinomial logistic regression on the SVC's
+one-vs-one margins, fitted out of fold (``calibration_cv`` folds), after which the
+SVC is refitted on all data. scikit-learn's ``"temperature"``, ``"sigmoid"`` and
+``"isotonic"`` remain available through :class:`~sklearn.calibration.CalibratedClassifierCV`
+(``ensemble=False``; ``SVC(probability=True)`` is deprecated in 1.9). Temperature
+scaling left the SVC under-confident (mean confidence 0.90 at 98.6% accuracy).
 
 Scaling defaults to none: HOG blocks are already unit-normalised and pixels lie in
 [0, 1]; a StandardScaler gave 95.2% instead of 98.4% on `bundled` (it inflates
 near-constant HOG dimensions). PCA to 200 dimensions costs nothing in accuracy
 (98.4% either way) and cuts prediction from ~2.9 to ~0.4 ms per digit.
+``cache_mb`` is libsvm's kernel cache: larger speeds up big training sets.
 """
 
 from __future__ import annotations
