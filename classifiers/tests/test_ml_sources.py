@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from classifiers.ml import sources
+from classifiers.ml import fonts, sources
 from classifiers.ml.sources import Dataset, DataSourceError, load_source
 
 
@@ -171,11 +171,56 @@ def test_folder_source_errors_name_the_problem(tmp_path):
         load_source(f"folder:{tmp_path}")
 
 
-def test_bundled_source_is_5000_balanced_mnist_digits():
-    data = load_source("bundled")
+def test_mnist_bundled_source_is_5000_balanced_mnist_digits():
+    data = load_source("mnist-bundled")
     assert data.crops.shape == (5000, 28, 28) and data.crops.dtype == np.float32
     assert 0.0 <= data.crops.min() and data.crops.max() <= 1.0
     assert np.bincount(data.labels).tolist() == [500] * 10
+    assert data.name == "mnist-bundled"
+
+
+def test_fonts_source_gives_printed_crops_of_every_digit():
+    data = load_source("fonts")
+    assert data.name == "fonts" and "printed digits" in data.origin
+    assert data.crops.shape == (len(data), 28, 28) and data.crops.dtype == np.float32
+    assert 0.0 <= data.crops.min() and data.crops.max() <= 1.0
+    assert set(data.labels.tolist()) == set(range(10))
+    assert (data.crops.max(axis=(1, 2)) > 0.5).all()  # no blank glyphs
+    assert load_source("fonts:all").name == "fonts:all"
+
+
+def test_fonts_train_and_heldout_use_disjoint_font_files():
+    train_files = {p.name for p in fonts.font_files("train")}
+    heldout_files = {p.name for p in fonts.font_files("heldout")}
+    assert train_files and heldout_files and not train_files & heldout_files
+    assert train_files | heldout_files == {p.name for p in fonts.font_files("all")}
+    for subset, files in (("train", train_files), ("heldout", heldout_files)):
+        crops, labels, names = fonts.printed_digits(subset, n_variants=1)
+        assert set(names) == files and set(labels.tolist()) == set(range(10))
+        assert crops.shape == (len(files) * 10, 28, 28)
+
+
+def test_bundled_is_mnist_bundled_followed_by_fonts():
+    mnist, printed, data = load_source("mnist-bundled"), load_source("fonts"), load_source("bundled")
+    assert data.name == "bundled"
+    assert len(data) == len(mnist) + len(printed)
+    assert data.counts() == [("mnist-bundled", len(mnist)), ("fonts", len(printed))]
+    np.testing.assert_array_equal(data.labels, np.concatenate([mnist.labels, printed.labels]))
+    np.testing.assert_array_equal(data.crops[: len(mnist)], mnist.crops)
+    np.testing.assert_array_equal(data.crops[len(mnist) :], printed.crops)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("fonts:italic", r"fonts source: unknown subset 'italic'.*fonts:all\|train\|heldout"),
+        ("bundled:x", "bundled source takes no argument"),
+        ("mnist-bundled:x", "mnist-bundled source takes no argument"),
+    ],
+)
+def test_fonts_and_bundled_reject_bad_arguments(spec, message):
+    with pytest.raises(DataSourceError, match=message):
+        load_source(spec)
 
 
 def test_plugged_in_sources_and_concat_keep_counts():

