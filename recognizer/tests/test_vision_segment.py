@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
@@ -135,6 +137,15 @@ def test_it_splits_touching_digits_by_width_without_a_classifier():
     assert len(seg.candidates) == 4
     xs = [b[0] for b in seg.boxes]
     assert xs == sorted(xs)
+
+
+def test_it_drops_a_stroke_along_a_slanted_line_but_keeps_the_one():
+    img, truth = render_text(paper(400, 640), "2741", origin=(150, 220), height=50, thickness=3, angle=-20)
+    # An underline parallel to the text (20° falling), too short for a ruled line.
+    x0, y0, length = 160, 262, 110
+    end = (round(x0 + length * math.cos(math.radians(20))), round(y0 + length * math.sin(math.radians(20))))
+    cv2.line(img, (x0, y0), end, 30, 3)
+    assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)
 
 
 def test_it_finds_a_digit_filling_the_frame():

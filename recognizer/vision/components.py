@@ -151,8 +151,12 @@ def merge_broken(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
     )
 
 
-def shape_filter(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
-    """Drop candidates whose own shape says "not a digit" (dots, dashes, blobs, strays)."""
+def shape_filter(blobs: Blobs, *, config: SegmentationConfig, slope: float = 0.0) -> Blobs:
+    """Drop candidates whose own shape says "not a digit" (dots, dashes, blobs, strays).
+
+    ``slope`` is the text direction (dy/dx): a thin straight stroke lying along it is a
+    dash, an underline or a piece of a ruled line; a "1" stands across it.
+    """
     if len(blobs) == 0:
         return blobs
     w, h = blobs.boxes[:, 2], blobs.boxes[:, 3]
@@ -166,7 +170,33 @@ def shape_filter(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
             keep[i] = False
     keep &= ~((w > config.dash_min_wide_aspect * h) & (density > config.dash_min_density))
     keep &= tall <= config.max_tall_aspect
+    text_angle = np.arctan(slope)
+    for i in np.flatnonzero(keep):
+        elongation, angle = stroke_axis(blob_mask(blobs, int(i)))
+        off = abs((angle - text_angle + np.pi / 2) % np.pi - np.pi / 2)  # 0 = along the text
+        if elongation >= config.stroke_min_elongation and off <= np.radians(config.stroke_max_text_angle):
+            keep[i] = False
     return blobs.subset(keep)
+
+
+def stroke_axis(mask: np.ndarray) -> tuple[float, float]:
+    """Elongation (long / short axis of the ink's second moments) and the long axis angle.
+
+    Returns
+    -------
+    elongation : float
+        1 for a disc, large for a thin straight stroke (inf for a one-pixel line).
+    angle : float
+        Radians, image y pointing down, in ``(-pi/2, pi/2]``.
+    """
+    m = cv2.moments(mask, binaryImage=True)
+    if m["m00"] == 0:
+        return 1.0, 0.0
+    mu20, mu02, mu11 = m["mu20"] / m["m00"], m["mu02"] / m["m00"], m["mu11"] / m["m00"]
+    root = np.hypot((mu20 - mu02) / 2, mu11)
+    major, minor = (mu20 + mu02) / 2 + root, (mu20 + mu02) / 2 - root
+    elongation = float(np.sqrt(major / minor)) if minor > 1e-9 else float("inf")
+    return elongation, float(0.5 * np.arctan2(2 * mu11, mu20 - mu02))
 
 
 def _is_solid_blob(mask: np.ndarray, *, min_solidity: float) -> bool:

@@ -21,7 +21,7 @@ from classifiers.ml.crops import normalize_crop
 from .binarize import binarize, remove_lines
 from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
 from .config import SegmentationConfig
-from .lines import group_lines, line_angles
+from .lines import estimate_slope, group_lines, line_angles
 from .normalize import normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
@@ -83,7 +83,8 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     mask, _ = remove_lines(mask, config=config)
     blobs, more = find_components(mask, config=config)
     warnings += more
-    blobs = shape_filter(merge_broken(blobs, config=config), config=config)
+    blobs = merge_broken(blobs, config=config)
+    blobs = shape_filter(blobs, config=config, slope=estimate_slope(blobs.boxes, config=config))
     lines = group_lines(blobs.boxes, config=config)
     keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
     lines = [[i for i in line if keep[i]] for line in lines]
