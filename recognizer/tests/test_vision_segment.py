@@ -148,6 +148,17 @@ def test_it_drops_a_stroke_along_a_slanted_line_but_keeps_the_one():
     assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)
 
 
+def test_crops_carry_grey_ink_scaled_to_each_digit_so_pencil_and_pen_look_alike():
+    img, _ = render_text(paper(200, 400), "5", origin=(40, 130), height=80, thickness=6, ink=20)
+    img, _ = render_text(img, "5", origin=(240, 130), height=80, thickness=6, ink=150)
+    img = cv2.GaussianBlur(img, (5, 5), 0)  # soft edges, as any camera gives
+    pen, pencil = (c.crop for c in segment(img).candidates)
+    assert pen.max() > 0.95 and pencil.max() > 0.95
+    assert np.abs(pen - pencil).mean() < 0.05  # a 3 beside the 5 differs by ~0.11
+    edges = (pen > 0.1) & (pen < 0.9)
+    assert edges.sum() > 0.2 * (pen >= 0.9).sum()  # anti-aliased like MNIST, not a hard mask
+
+
 def test_it_finds_a_digit_filling_the_frame():
     img, truth = render_text(paper(480, 400), "8", origin=(40, 460), height=440, thickness=40)
     assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)

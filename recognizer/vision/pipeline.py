@@ -38,10 +38,28 @@ class _Prepared:
     blobs: Blobs
     lines: list[list[int]]  # blob indices, reading order
     ref_height: np.ndarray  # (K,) digit height of each blob's line
-    angles: list[float]  # slant of each line, degrees (positive = rising to the right in the image)
+    angles: list[float]  # slant of each line, degrees (positive = falling to the right)
     scale: float
     shape: tuple[int, int]  # original (H, W)
     warnings: list[str]
+    flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255)
+    paper: float = 255.0  # its paper level
+
+    def ink_patch(self, i: int, mask: np.ndarray) -> np.ndarray:
+        """Ink strength (0 paper … 1 full ink) inside candidate ``i``'s box, float32.
+
+        Grey like the MNIST digits the classifiers learn from: anti-aliased edges and
+        the lighter inside of a loop a bold pen nearly closed survive. Pixels not next
+        to the candidate's own ink (a neighbour's strokes in its box) are zero.
+        """
+        x, y, w, h = (int(v) for v in self.blobs.boxes[i])
+        if self.flat is None:
+            return mask.astype(np.float32) / 255.0
+        patch = self.flat[y : y + h, x : x + w].astype(np.float32)
+        ink = float(np.median(patch[mask > 0]))  # its own ink: pencil and pen alike reach 1
+        strength = np.clip((self.paper - patch) / max(self.paper - ink, 1.0), 0.0, 1.0)
+        near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+        return np.where(near, strength, 0.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config)
-    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
+    if not config.grey_crops:
+        return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
+    paper = float(np.median(norm.flat if sheet is None else norm.flat[sheet > 0]))
+    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, norm.flat, paper)
 
 
 def _line_rules(
@@ -131,15 +152,19 @@ def _line_rules(
     return keep, ref
 
 
-def _piece_crop(mask: np.ndarray, a: int, b: int) -> tuple[np.ndarray, Box] | None:
-    """Ink of columns ``a:b`` of a component mask, trimmed, and its box in the mask."""
-    sub = mask[:, a:b]
+def _piece_crop(up: _Upright, a: int, b: int) -> tuple[int, np.ndarray, Box] | None:
+    """Columns ``a:b`` of an upright component trimmed to their ink.
+
+    Returns the ink pixel count, the grey patch and the box in the upright mask.
+    """
+    sub = up.mask[:, a:b]
     rows = np.flatnonzero(sub.any(axis=1))
     cols = np.flatnonzero(sub.any(axis=0))
     if rows.size == 0:
         return None
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    return sub[r0:r1, c0:c1], (int(a + c0), int(r0), int(c1 - c0), int(r1 - r0))
+    patch = up.grey[r0:r1, a + c0 : a + c1]
+    return int(np.count_nonzero(sub)), patch, (int(a + c0), int(r0), int(c1 - c0), int(r1 - r0))
 
 
 @dataclass(frozen=True)
@@ -147,6 +172,7 @@ class _Upright:
     """A component mask turned so its text line is horizontal, and the way back."""
 
     mask: np.ndarray
+    grey: np.ndarray  # ink strength, turned the same way
     back: np.ndarray | None  # (2, 3) affine: upright → component mask pixels; None when not turned
     shape: tuple[int, int]  # the component mask's (h, w)
 
@@ -163,11 +189,11 @@ class _Upright:
         return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
-def _upright(mask: np.ndarray, angle: float, *, config: SegmentationConfig) -> _Upright:
-    """Rotate ``mask`` by the line's slant (degrees) so its digits stand upright."""
+def _upright(mask: np.ndarray, grey: np.ndarray, angle: float, *, config: SegmentationConfig) -> _Upright:
+    """Rotate ``mask`` and ``grey`` by the line's slant (degrees) so the digits stand upright."""
     h, w = mask.shape
     if abs(angle) < config.deslant_min_angle:
-        return _Upright(mask, None, (h, w))
+        return _Upright(mask, grey, None, (h, w))
     rad = math.radians(angle)
     c, s = abs(math.cos(rad)), abs(math.sin(rad))
     nw, nh = int(math.ceil(w * c + h * s)) + 2, int(math.ceil(w * s + h * c)) + 2
@@ -177,12 +203,12 @@ def _upright(mask: np.ndarray, angle: float, *, config: SegmentationConfig) -> _
     turned = cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST)
     ys, xs = np.nonzero(turned)
     if ys.size == 0:
-        return _Upright(mask, None, (h, w))
-    y0, x0 = int(ys.min()), int(xs.min())
-    turned = turned[y0 : ys.max() + 1, x0 : xs.max() + 1]
+        return _Upright(mask, grey, None, (h, w))
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    turned_grey = cv2.warpAffine(grey, m, (nw, nh), flags=cv2.INTER_LINEAR)[y0:y1, x0:x1]
     m[0, 2] -= x0
     m[1, 2] -= y0
-    return _Upright(turned, cv2.invertAffineTransform(m), (h, w))
+    return _Upright(turned[y0:y1, x0:x1], turned_grey, cv2.invertAffineTransform(m), (h, w))
 
 
 def _pieces(
@@ -208,7 +234,8 @@ def _pieces(
     for line_no, line in enumerate(prep.lines):
         for i in line:
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
-            up = _upright(blob_mask(prep.blobs, i), prep.angles[line_no], config=config)
+            mask = blob_mask(prep.blobs, i)
+            up = _upright(mask, prep.ink_patch(i, mask), prep.angles[line_no], config=config)
             mask = up.mask
             uw = mask.shape[1]
             ref_h = float(prep.ref_height[i])
@@ -220,10 +247,10 @@ def _pieces(
                 seg_info = {}
                 total = max(int(np.count_nonzero(mask)), 1)
                 for a, b in segs:
-                    got = _piece_crop(mask, a, b)
-                    if got is None or np.count_nonzero(got[0]) < 0.04 * total or got[1][3] < 0.3 * ref_h:
+                    got = _piece_crop(up, a, b)
+                    if got is None or got[0] < 0.04 * total or got[2][3] < 0.3 * ref_h:
                         continue
-                    patch, piece_box = got
+                    _, patch, piece_box = got
                     px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
                     seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
                     crops.append(normalize_crop(patch))
@@ -231,11 +258,11 @@ def _pieces(
                     whole = seg_info.get((0, uw))
                     if whole is None:  # the fallback when no cut sequence is valid
                         whole = (len(crops), (x, y, w, h))
-                        crops.append(normalize_crop(mask))
+                        crops.append(normalize_crop(up.grey))
                     plans.append(("split", line_no, i, (uw, cuts, costs, ref_h, whole), seg_info))
                     continue
             plans.append(("whole", line_no, i, (x, y, w, h), len(crops)))
-            crops.append(normalize_crop(mask))
+            crops.append(normalize_crop(up.grey))
     if n_split >= config.split_max_components:
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
