@@ -112,8 +112,8 @@ def _hashes(images_u8: np.ndarray) -> list[str]:
 
 
 def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np.ndarray):
-    """Fit ``args.algorithm``; returns (classify, info, hashes of every training image)."""
-    from classifiers.ml import predict, registry, sources
+    """Fit ``args.algorithm``; returns (pipeline, info, hashes of every training image)."""
+    from classifiers.ml import registry, sources
 
     # Printed digits come from the training fonts only: the printed tier is typeset in
     # the held-out fonts (see benchmarks/synth/bank.py).
@@ -145,7 +145,43 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
         "augment": args.augment,
         "fit_s": round(time.perf_counter() - t0, 1),
     }
-    return predict.digit_classifier(pipeline), info, seen
+    return pipeline, info, seen
+
+
+def command_throughput(pipeline, paths: list[Path], *, rounds: int = 3) -> dict:
+    """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
+
+    Reads the files through intake, serially and with one worker per CPU; the model
+    is loaded once, as in the command. ``wall`` figures include starting the workers;
+    ``steady`` counts from the first result on (what a long batch approaches). The
+    file list is repeated ``rounds`` times so start-up and steady state both show.
+    """
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digitsite.settings")
+    django.setup()
+    from recognizer.batch import cpu_count, recognize_paths
+
+    out: dict = {"n": len(paths) * rounds, "cpus": cpu_count(), "format": "JPEG q92"}
+    if not paths:
+        return out
+    inputs = [str(p) for p in paths] * rounds
+    for name, jobs in (("serial", 1), ("workers", cpu_count())):
+        t0 = time.perf_counter()
+        first = None
+        n_ok = 0
+        for outcome in recognize_paths(inputs, pipeline, jobs=jobs):
+            first = first if first is not None else time.perf_counter() - t0
+            n_ok += outcome.result is not None
+        wall = time.perf_counter() - t0
+        out[name] = {
+            "jobs": jobs,
+            "wall_images_per_s": round(len(inputs) / wall, 1),
+            "steady_images_per_s": round((len(inputs) - 1) / max(wall - first, 1e-9), 1),
+            "first_result_s": round(first, 2),
+            "ok": n_ok,
+        }
+    return out
 
 
 # ----------------------------------------------------------------------------- tesseract
@@ -240,11 +276,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: MNIST training files not found ({exc}); pass --mnist DIR")
         return 0
 
+    from classifiers.ml.predict import digit_classifier
     from recognizer.vision import recognize
 
     cv2.setNumThreads(len(os.sched_getaffinity(0)))
     train_idx, held_idx = split_indices(len(labels), held_out=args.held_out, seed=SPLIT_SEED)
-    classify, clf_info, seen = train_classifier(args, images, labels, train_idx)
+    pipeline, clf_info, seen = train_classifier(args, images, labels, train_idx)
+    classify = digit_classifier(pipeline)
     if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
         keep = np.array([h not in seen for h in _hashes(images[held_idx])])
         clf_info["held_out_removed_as_seen"] = int((~keep).sum())
@@ -267,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
     ours_640 = Tally()  # ~640×480 images only (the speed target)
+    files_640 = Path(tempfile.mkdtemp(prefix="digitsite-bench-"))  # the same images as JPEG files
     failures: list[dict] = []
     per_kind: dict[str, Tally] = {}
     gen_s = 0.0
@@ -285,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
                 ours[tier].add(sample.text, pred, ms)
                 if max(sample.image.shape[:2]) <= 700:
                     ours_640.add(sample.text, pred, ms)
+                    path = str(files_640 / f"{tier}_{i:04d}.jpg")
+                    cv2.imwrite(path, sample.image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
                 if "kind" in sample.meta:
                     per_kind.setdefault(f"{tier}/{sample.meta['kind']}", Tally()).add(sample.text, pred, ms)
                 tess_pred = None
@@ -346,7 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.failures and rec.text != dense_text:
         cv2.imwrite(str(args.failures / "dense_200_boxes.png"), annotate(dense_img, rec, dense_text))
 
+    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")))
+    shutil.rmtree(files_640, ignore_errors=True)
+
     result = {
+        "command_throughput": command,
         "tiers": {t: {"ours": ours[t].summary(), "tesseract": tess[t].summary() if use_tess else None} for t in tiers},
         "overall": {"ours": total_ours.summary(), "tesseract": total_tess.summary() if use_tess else None},
         "ours_640x480": ours_640.summary(),
@@ -383,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     o = ours_640.summary()
     print(f"\n~640×480 images only (ours): {o}")
+    print(f"recognize command engine on those images as JPEG files: {command}")
     for k, v in result["scale_kinds"].items():
         print(f"{k}: {v}")
     print(f"blank images: {blanks}")

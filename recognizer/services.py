@@ -45,14 +45,24 @@ class StoredRecognition:
 
 
 def recognition_create(
-    *, image: IntakeImage, version: ClassifierVersion, original_name: str = "", user: AbstractBaseUser | None = None
+    *,
+    image: IntakeImage,
+    version: ClassifierVersion,
+    original_name: str = "",
+    user: AbstractBaseUser | None = None,
+    result: vision.Recognition | None = None,
 ) -> StoredRecognition:
-    """Store the upload and its recognition; the same content with the same version is served from the database."""
+    """Store the upload and its recognition; the same content with the same version is served from the database.
+
+    ``result`` is this image's recognition with this version when it was already
+    computed (by a worker process of the ``recognize`` command); otherwise it is computed here.
+    """
     upload = upload_create(image=image, original_name=original_name, user=user).upload
     existing = Recognition.objects.filter(upload=upload, classifier=version).first()
     if existing is not None:
         return StoredRecognition(existing, created=False)
-    result = recognition_compute(image=image, version=version)
+    if result is None:
+        result = recognition_compute(image=image, version=version)
     try:
         with transaction.atomic():
             recognition = _store(upload=upload, version=version, result=result)

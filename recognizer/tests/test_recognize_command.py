@@ -100,3 +100,33 @@ def test_an_image_without_digits_gives_empty_text(active_version, tmp_path):
     out, _, error = run("--json", str(blank))
     assert error is None
     assert json.loads(out)["text"] == "" and json.loads(out)["digits"] == []
+
+
+def _without_timing(out: str) -> list[dict]:
+    rows = [json.loads(line) for line in out.splitlines()]
+    for row in rows:
+        row.pop("elapsed_ms", None)
+    return rows
+
+
+def test_worker_processes_give_the_same_answers_in_input_order(active_version, images):
+    paths = [str(images[name]) for name in ("two", "bad", "one", "two")]
+    serial, _, serial_error = run("--json", "--jobs", "1", *paths)
+    parallel, _, parallel_error = run("--json", "--jobs", "2", *paths)
+    assert _without_timing(parallel) == _without_timing(serial)
+    assert [row["path"] for row in _without_timing(parallel)] == paths
+    assert "1 of 4" in str(parallel_error) and "1 of 4" in str(serial_error)
+
+
+def test_worker_processes_results_are_stored_with_save(active_version, images):
+    out, _, error = run("--json", "--save", "--jobs", "2", str(images["one"]), str(images["two"]))
+    assert error is None
+    rows = [json.loads(line) for line in out.splitlines()]
+    stored = {str(r.public_id): r.text for r in Recognition.objects.all()}
+    assert stored == {rows[0]["id"]: "305", rows[1]["id"]: "12\n4789"}
+    assert Digit.objects.count() == 3 + 6
+
+
+def test_a_negative_job_count_is_refused(active_version, images):
+    _, _, error = run("--jobs", "-1", str(images["one"]))
+    assert error is not None and "--jobs" in str(error)

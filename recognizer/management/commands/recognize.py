@@ -8,14 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from classifiers.management.commands._common import VersionOptionMixin
 from classifiers.ml.artifacts import ArtifactError
 from classifiers.selectors import classifier_load
-from digitsite import intake
-from recognizer.services import (
-    NoClassifier,
-    classifier_resolve,
-    recognition_compute,
-    recognition_create,
-    recognition_payload,
-)
+from recognizer.batch import MIN_PARALLEL_INPUTS, Outcome, recognize_paths
+from recognizer.services import NoClassifier, classifier_resolve, recognition_create, recognition_payload
 
 
 class Command(VersionOptionMixin, BaseCommand):
@@ -23,7 +17,8 @@ class Command(VersionOptionMixin, BaseCommand):
         "Read the numbers in images (files or http(s) addresses). Loads the classifier once for all inputs. "
         "With --json prints one JSON object per input, in input order; a failed input prints "
         '{"path": ..., "error": ...}, the rest go on, and the command exits non-zero at the end. '
-        "Nothing is written to the database unless --save is given."
+        "Nothing is written to the database unless --save is given. "
+        f"From {MIN_PARALLEL_INPUTS} inputs on, one worker process per CPU reads them (see --jobs)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -33,34 +28,44 @@ class Command(VersionOptionMixin, BaseCommand):
         which.add_argument("--classifier", metavar="NAME", help="newest version of this algorithm")
         which.add_argument("--version", type=int, metavar="ID", help="a specific classifier version")
         parser.add_argument("--save", action="store_true", help="store Upload and Recognition rows")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            metavar="N",
+            help=f"worker processes (default 0: one per CPU for {MIN_PARALLEL_INPUTS}+ inputs); 1 = none",
+        )
 
     def handle(self, *args, paths: list[str], **options) -> None:
         try:
             version = classifier_resolve(version_id=options["version"], algorithm=options["classifier"])
-            classifier_load(version)  # load once, up front: a broken artifact fails before any input
+            pipeline = classifier_load(version)  # load once, up front: a broken artifact fails before any input
         except (NoClassifier, ArtifactError) as exc:
             raise CommandError(str(exc)) from None
+        if options["jobs"] < 0:
+            raise CommandError("--jobs must be 0 (one per CPU) or more")
         failures = 0
-        for path in paths:
-            try:
-                payload = self._recognize(path, version, save=options["save"])
-            except intake.IntakeError as exc:
+        for outcome in recognize_paths(paths, pipeline, jobs=options["jobs"], keep_images=options["save"]):
+            if outcome.error is not None:
                 failures += 1
-                payload = {"path": path, "error": exc.message}
+                payload = {"path": outcome.path, "error": outcome.error}
+            else:
+                payload = self._payload(outcome, version, save=options["save"])
             self._emit(payload, as_json=options["json"])
         if failures:
             raise CommandError(f"{failures} of {len(paths)} input(s) failed")
 
-    def _recognize(self, path: str, version, *, save: bool) -> dict:
-        image = intake.read_source(path)
+    def _payload(self, outcome: Outcome, version, *, save: bool) -> dict:
         if save:
-            stored = recognition_create(image=image, version=version, original_name=Path(path).name)
+            stored = recognition_create(
+                image=outcome.image, version=version, original_name=Path(outcome.path).name, result=outcome.result
+            )
             payload = recognition_payload(stored.recognition)
             payload["id"] = str(stored.recognition.public_id)
         else:
-            payload = recognition_compute(image=image, version=version).to_dict()
+            payload = outcome.result.to_dict()
             payload["classifier"] = {"name": version.algorithm, "version": version.pk}
-        return {"path": path, **payload}
+        return {"path": outcome.path, **payload}
 
     def _emit(self, payload: dict, *, as_json: bool) -> None:
         if as_json:
