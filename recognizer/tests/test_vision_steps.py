@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
-from recognizer.vision.binarize import binarize, remove_lines
+from recognizer.vision.binarize import binarize, remove_lines, ruling_angle
 from recognizer.vision.components import find_components, merge_broken, shape_filter
 from recognizer.vision.config import SegmentationConfig
 from recognizer.vision.lines import estimate_slope, group_lines
@@ -64,6 +66,29 @@ def test_it_removes_ruled_lines_but_keeps_the_strokes_crossing_them():
     assert lines[100, 50] == 255 and cleaned[100, 50] == 0
     assert cleaned[60:141, 299:302].all()  # the stroke is whole again
     assert (cleaned[:90, 340:] == mask[:90, 340:]).all()
+
+
+@pytest.mark.parametrize("tilt", [-18, 5, 12])
+def test_it_removes_most_of_a_tilted_faint_grid_but_keeps_the_digits(tilt):
+    mask = np.zeros((480, 640), np.uint8)
+    for x in (280, 330, 380):
+        cv2.rectangle(mask, (x, 200), (x + 28, 250), 255, 3)  # digits, 50 px tall
+    grid = np.zeros_like(mask)
+    for k in range(-20, 40):  # 30 px squares
+        cv2.line(grid, (-400, k * 30), (1200, k * 30), 255, 1)
+        cv2.line(grid, (k * 30, -400), (k * 30, 1200), 255, 1)
+    grid = cv2.warpAffine(grid, cv2.getRotationMatrix2D((320, 240), -tilt, 1.0), (640, 480), flags=cv2.INTER_NEAREST)
+    grid[np.random.default_rng(0).random(grid.shape) < 0.25] = 0  # faint rules binarise broken
+    page = cv2.bitwise_or(mask, grid)
+    assert ruling_angle(page, config=CFG) == pytest.approx(tilt, abs=1.0)
+
+    def kept(cleaned, part):
+        return np.count_nonzero(cv2.bitwise_and(cleaned, part)) / np.count_nonzero(part)
+
+    cleaned, _ = remove_lines(page, config=CFG)
+    assert kept(cleaned, grid) < 0.5 and kept(cleaned, mask) > 0.85  # crossings cost a few stroke pixels
+    level_only, _ = remove_lines(page, config=replace(CFG, line_tilt_search=False))
+    assert kept(level_only, grid) > 0.9  # what the search for the tilt is for
 
 
 def test_it_leaves_a_digit_sized_horizontal_stroke_alone():

@@ -62,6 +62,8 @@ class SegmentationConfig:
     #: as a fraction of the image side along the run (and ``line_min_run_px``).
     line_run_frac: float = 0.04
     line_min_run_px: int = 15
+    #: Faint rules binarise as dotted lines: gaps up to this many px are closed first.
+    line_max_dot_gap: int = 5
     #: A ruled/grid line spans at least this fraction of the image side.
     line_min_length_frac: float = 0.15
     #: ... and its length / thickness ratio is at least this.
@@ -70,6 +72,10 @@ class SegmentationConfig:
     line_max_thickness_frac: float = 0.02
     #: ... and it is this many times longer than the median height of the other ink.
     line_min_text_ratio: float = 3.0
+    #: Look for ruled lines tilted off the axes (photos of paper held askew) ...
+    line_tilt_search: bool = True
+    #: ... and remove them in a levelled copy when tilted by more than this (degrees).
+    line_max_tilt: float = 2.0
 
     # --- (c) candidate components ------------------------------------------------------
     #: Components smaller than this (pixels of ink) are specks.

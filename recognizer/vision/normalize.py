@@ -152,6 +152,14 @@ def noise_sigma(grey: np.ndarray) -> float:
     return median / (0.6745 * 6.0)
 
 
+def median_u8(pixels: np.ndarray) -> int:
+    """Median of ``uint8`` pixels from their histogram (no sort; 0 when empty)."""
+    if pixels.size == 0:
+        return 0
+    hist = cv2.calcHist([np.ascontiguousarray(pixels).reshape(-1, 1)], [0], None, [256], [0, 256]).ravel()
+    return int(np.searchsorted(np.cumsum(hist), (pixels.size + 1) // 2))
+
+
 def paper_spread(pixels: np.ndarray) -> float:
     """Robust spread (1.4826 × MAD) of flattened ``uint8`` pixels relative to paper.
 

@@ -22,7 +22,7 @@ from .binarize import binarize, remove_lines
 from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
 from .config import SegmentationConfig
 from .lines import estimate_slope, group_lines, line_angles
-from .normalize import normalize
+from .normalize import median_u8, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
@@ -112,7 +112,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     angles = line_angles(blobs.boxes, lines, config=config)
     if not config.grey_crops:
         return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
-    paper = float(np.median(norm.flat if sheet is None else norm.flat[sheet > 0]))
+    paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
     return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, norm.flat, paper)
 
 
