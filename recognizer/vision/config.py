@@ -111,6 +111,9 @@ class SegmentationConfig:
     min_rel_height: float = 0.5
     #: Within a line: components taller than this × line height are rules/strays.
     max_rel_height: float = 2.0
+    #: A lone component (a line of its own) taller than this × the digits of the nearest
+    #: line of several is a stray stroke, shadow or edge, not a one-digit line.
+    single_max_rel_height: float = 1.5
 
     # --- (d) repair: merge broken digits -------------------------------------------------
     #: Pieces overlapping in x by at least this × the narrower width may merge...

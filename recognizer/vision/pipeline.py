@@ -148,7 +148,7 @@ def _line_rules(
             s = np.array(singles)
             d = np.hypot(cx[s][:, None] - cx[members][None, :], cy[s][:, None] - cy[members][None, :])
             near = members[np.argmin(d, axis=1)]
-            keep[s] = h[s] >= config.min_rel_height * ref[near]
+            keep[s] = (h[s] >= config.min_rel_height * ref[near]) & (h[s] <= config.single_max_rel_height * ref[near])
     return keep, ref
 
 
