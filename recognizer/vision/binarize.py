@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .config import SegmentationConfig
-from .normalize import paper_spread
+from .normalize import histogram_u8, paper_spread
 
 
 def binarize(
@@ -45,8 +45,7 @@ def binarize(
     if pixels.size == 0:
         return np.zeros(flat.shape, np.uint8)
     noise = paper_spread(pixels)
-    hist = np.bincount(pixels.ravel(), minlength=256)
-    cum = np.cumsum(hist)
+    cum = np.cumsum(histogram_u8(pixels))
     paper = int(np.searchsorted(cum, (pixels.size + 1) // 2))
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:

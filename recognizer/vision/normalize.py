@@ -152,12 +152,17 @@ def noise_sigma(grey: np.ndarray) -> float:
     return median / (0.6745 * 6.0)
 
 
+def histogram_u8(pixels: np.ndarray) -> np.ndarray:
+    """256-bin histogram of ``uint8`` pixels (float64), by OpenCV: many times faster than bincount."""
+    flat = np.ascontiguousarray(pixels).reshape(-1, 1)
+    return cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel().astype(np.float64)
+
+
 def median_u8(pixels: np.ndarray) -> int:
     """Median of ``uint8`` pixels from their histogram (no sort; 0 when empty)."""
     if pixels.size == 0:
         return 0
-    hist = cv2.calcHist([np.ascontiguousarray(pixels).reshape(-1, 1)], [0], None, [256], [0, 256]).ravel()
-    return int(np.searchsorted(np.cumsum(hist), (pixels.size + 1) // 2))
+    return int(np.searchsorted(np.cumsum(histogram_u8(pixels)), (pixels.size + 1) // 2))
 
 
 def paper_spread(pixels: np.ndarray) -> float:
@@ -169,7 +174,7 @@ def paper_spread(pixels: np.ndarray) -> float:
     """
     if pixels.size == 0:
         return 0.0
-    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    hist = histogram_u8(pixels)
     half = (pixels.size + 1) // 2
     med = int(np.searchsorted(np.cumsum(hist), half))
     dev_hist = np.bincount(np.abs(np.arange(256) - med), weights=hist, minlength=256)
