@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from .config import SegmentationConfig
+from .geometry import turn
 from .normalize import histogram_u8, paper_spread
 
 
@@ -156,13 +157,8 @@ def remove_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.nd
     if abs(angle) < config.line_max_tilt:
         return _remove_level_lines(mask, config=config)
     h, w = mask.shape
-    rad = np.radians(angle)
-    c, s = abs(np.cos(rad)), abs(np.sin(rad))
-    nw, nh = int(np.ceil(w * c + h * s)) + 2, int(np.ceil(w * s + h * c)) + 2
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    level = cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST)
+    m, size = turn((h, w), angle)
+    level = cv2.warpAffine(mask, m, size, flags=cv2.INTER_NEAREST)
     cleaned, lines = _remove_level_lines(level, config=config)
     if not lines.any():
         return mask, np.zeros_like(mask)

@@ -21,6 +21,7 @@ from classifiers.ml.crops import normalize_crop
 from .binarize import binarize, remove_lines
 from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
 from .config import SegmentationConfig
+from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
 from .normalize import median_u8, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
@@ -194,18 +195,13 @@ def _upright(mask: np.ndarray, grey: np.ndarray, angle: float, *, config: Segmen
     h, w = mask.shape
     if abs(angle) < config.deslant_min_angle:
         return _Upright(mask, grey, None, (h, w))
-    rad = math.radians(angle)
-    c, s = abs(math.cos(rad)), abs(math.sin(rad))
-    nw, nh = int(math.ceil(w * c + h * s)) + 2, int(math.ceil(w * s + h * c)) + 2
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    turned = cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST)
+    m, size = turn((h, w), angle)
+    turned = cv2.warpAffine(mask, m, size, flags=cv2.INTER_NEAREST)
     ys, xs = np.nonzero(turned)
     if ys.size == 0:
         return _Upright(mask, grey, None, (h, w))
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
-    turned_grey = cv2.warpAffine(grey, m, (nw, nh), flags=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+    turned_grey = cv2.warpAffine(grey, m, size, flags=cv2.INTER_LINEAR)[y0:y1, x0:x1]
     m[0, 2] -= x0
     m[1, 2] -= y0
     return _Upright(turned[y0:y1, x0:x1], turned_grey, cv2.invertAffineTransform(m), (h, w))
