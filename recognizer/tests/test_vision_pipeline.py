@@ -78,6 +78,17 @@ def test_a_lone_stroke_much_taller_than_the_text_is_not_a_one(classify):
     assert recognize(img, classify).lines == ["4072", "1"]
 
 
+def test_a_line_far_fainter_than_the_writing_is_ignored_but_pencil_alone_is_read(classify):
+    pen, _ = render_text(paper(400, 640), "4072", origin=(60, 120), height=50, thickness=3, ink=20)
+    both, _ = render_text(pen, "315", origin=(60, 300), height=50, thickness=3, ink=150)  # show-through
+    result = recognize(both, classify)
+    assert result.lines == ["4072"] and any("fainter" in w for w in result.warnings)
+    assert recognize(both, classify, config=SegmentationConfig(line_min_rel_depth=0)).lines == ["4072", "315"]
+    pencil, _ = render_text(paper(400, 640), "4072", origin=(60, 120), height=50, thickness=3, ink=150)
+    pencil, _ = render_text(pencil, "315", origin=(60, 300), height=50, thickness=3, ink=170)
+    assert recognize(pencil, classify).lines == ["4072", "315"]
+
+
 def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):
     page = paper(300, 640)
     for y in range(20, 300, 30):

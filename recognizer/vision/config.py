@@ -156,6 +156,9 @@ class SegmentationConfig:
     line_max_dy: float = 0.55
     #: Neighbours in a line differ in height by at most this factor.
     line_min_height_ratio: float = 0.4
+    #: A line whose ink is lighter than this × the darkest line's (depth below paper) is
+    #: a shadow edge or show-through, not writing (0 turns the rule off).
+    line_min_rel_depth: float = 0.55
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0
     #: Collinear chains further apart than this (× height) stay separate lines.

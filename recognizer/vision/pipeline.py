@@ -108,6 +108,9 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
     lines = [[i for i in line if keep[i]] for line in lines]
     lines = [line for line in lines if line]
+    lines, n_faint = _drop_faint_lines(blobs, lines, norm.flat, config=config)
+    if n_faint:
+        warnings.append(f"ignored {n_faint} line(s) much fainter than the rest (shadow edges, show-through)")
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config)
@@ -115,6 +118,31 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
     paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
     return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, norm.flat, paper)
+
+
+def _drop_faint_lines(
+    blobs: Blobs, lines: list[list[int]], flat: np.ndarray, *, config: SegmentationConfig
+) -> tuple[list[list[int]], int]:
+    """Drop lines whose ink is far lighter than the darkest line's.
+
+    One hand writes with one pen: the edge of a shadow, a fold or text showing through
+    from the back binarise as faint "ink" beside the real digits. Depth is
+    ``1 - flat / 255`` (paper ≈ 255) at the median ink pixel of each component, the
+    line's median over its components. Returns the kept lines and how many went.
+    """
+    if len(lines) < 2 or config.line_min_rel_depth <= 0:
+        return lines, 0
+    depths = []
+    for line in lines:
+        per = []
+        for i in line:
+            x, y, w, h = (int(v) for v in blobs.boxes[i])
+            ink = flat[y : y + h, x : x + w][blob_mask(blobs, i) > 0]
+            per.append(1.0 - float(np.median(ink)) / 255.0 if ink.size else 0.0)
+        depths.append(float(np.median(per)))
+    deepest = max(depths)
+    kept = [line for line, d in zip(lines, depths, strict=True) if d >= config.line_min_rel_depth * deepest]
+    return kept, len(lines) - len(kept)
 
 
 def _line_rules(
