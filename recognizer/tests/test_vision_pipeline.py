@@ -89,6 +89,17 @@ def test_a_line_far_fainter_than_the_writing_is_ignored_but_pencil_alone_is_read
     assert recognize(pencil, classify).lines == ["4072", "315"]
 
 
+def test_small_digits_in_a_large_photo_are_read_again_at_full_resolution(classify):
+    img, truth = render_text(paper(3000, 4000), "9513", origin=(2500, 2000), height=30, thickness=2)
+    result = recognize(img, classify)
+    assert result.text == "9513"
+    assert any("small digits" in w for w in result.warnings)
+    assert [d.box for d in result.digits] == truth  # exact boxes in the original's pixels
+    plain = recognize(img, classify, config=SegmentationConfig(zoom_digit_px=0))
+    assert not any("small digits" in w for w in plain.warnings)
+    assert [d.box for d in plain.digits] != truth  # downscaled boxes are coarser
+
+
 def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):
     page = paper(300, 640)
     for y in range(20, 300, 30):

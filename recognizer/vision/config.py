@@ -22,6 +22,13 @@ class SegmentationConfig:
     #: Longest side of the working image; larger inputs are downscaled (boxes are
     #: mapped back to original pixels).
     max_side: int = 1600
+    #: When downscaling leaves the digits lower than this (px), their region is cut
+    #: from the original and analysed again with digits about ``zoom_digit_px`` tall
+    #: (0 turns this off) ...
+    zoom_min_digit_px: float = 28.0
+    zoom_digit_px: float = 40.0
+    #: ... the region being every line found plus this × the digit height around it.
+    zoom_margin: float = 1.5
     #: Images whose shorter side is below this are not analysed (warning instead).
     min_side: int = 8
     #: Side of the reduced copy on which the paper background is estimated.

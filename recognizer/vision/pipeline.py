@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -45,6 +45,7 @@ class _Prepared:
     warnings: list[str]
     flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255)
     paper: float = 255.0  # its paper level
+    offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
 
     def ink_patch(self, i: int, mask: np.ndarray) -> np.ndarray:
         """Ink strength (0 paper … 1 full ink) inside candidate ``i``'s box, float32.
@@ -322,15 +323,50 @@ def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
     return np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 0.1)
 
 
-def _to_original(box: Box, scale: float, shape: tuple[int, int]) -> Box:
-    """Map a working-image box back to original pixels (clipped to the image)."""
+def _to_original(box: Box, prep: _Prepared) -> Box:
+    """Map a working-image box back to original pixels (clipped to the analysed region)."""
     x, y, w, h = box
-    if scale == 1.0:
-        return (int(x), int(y), int(w), int(h))
-    big_h, big_w = shape
-    x0, y0 = max(0, math.floor(x / scale)), max(0, math.floor(y / scale))
-    x1, y1 = min(big_w, math.ceil((x + w) / scale)), min(big_h, math.ceil((y + h) / scale))
-    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+    dx, dy = prep.offset
+    if prep.scale == 1.0:
+        return (int(x) + dx, int(y) + dy, int(w), int(h))
+    big_h, big_w = prep.shape
+    x0, y0 = max(0, math.floor(x / prep.scale)), max(0, math.floor(y / prep.scale))
+    x1, y1 = min(big_w, math.ceil((x + w) / prep.scale)), min(big_h, math.ceil((y + h) / prep.scale))
+    return (x0 + dx, y0 + dy, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def _prepare_zoomed(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
+    """:func:`_prepare`, then again on the text's region at a higher resolution when needed.
+
+    A large photo is analysed downscaled; when its digits come out smaller than
+    ``zoom_min_digit_px`` there, the region holding every line found (plus a margin)
+    is cut from the original and analysed so that digits are about ``zoom_digit_px``
+    tall — small writing in a 12 MP photo keeps its detail, at little cost.
+    """
+    prep = _prepare(image, config)
+    if prep.scale >= 1.0 or not prep.lines or config.zoom_digit_px <= 0:
+        return prep
+    kept = [i for line in prep.lines for i in line]
+    digit = float(np.median(prep.ref_height[kept]))
+    if digit >= config.zoom_min_digit_px:
+        return prep
+    boxes = prep.blobs.boxes[kept].astype(np.float64)
+    pad = config.zoom_margin * digit
+    x0, y0 = boxes[:, 0].min() - pad, boxes[:, 1].min() - pad
+    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max() + pad, (boxes[:, 1] + boxes[:, 3]).max() + pad
+    big_h, big_w = prep.shape
+    X0, Y0 = max(0, math.floor(x0 / prep.scale)), max(0, math.floor(y0 / prep.scale))
+    X1, Y1 = min(big_w, math.ceil(x1 / prep.scale)), min(big_h, math.ceil(y1 / prep.scale))
+    region = np.asarray(image)[Y0:Y1, X0:X1]
+    target = min(1.0, config.zoom_digit_px / (digit / prep.scale))
+    max_side = min(config.max_side, max(32, math.ceil(max(region.shape[:2]) * target)))
+    if max_side < 1.25 * prep.scale * max(region.shape[:2]):
+        return prep  # the region cannot be analysed much sharper than it was
+    sub = _prepare(region, replace(config, max_side=max_side))
+    if not sub.lines:
+        return prep
+    note = f"small digits: their region ({X1 - X0}x{Y1 - Y0} px) analysed again at scale {sub.scale:.2f}"
+    return replace(sub, offset=(X0, Y0), warnings=[*prep.warnings, note])
 
 
 def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Segmentation:
@@ -350,9 +386,9 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
         Candidates in reading order (lines top→bottom, left→right), boxes in
         original pixels, crops ``(28, 28) float32``.
     """
-    prep = _prepare(image, config)
+    prep = _prepare_zoomed(image, config)
     pieces, batch, _, warnings = _pieces(prep, None, config)
-    candidates = [Candidate(_to_original(p.box, prep.scale, prep.shape), p.line, batch[p.crop]) for p in pieces]
+    candidates = [Candidate(_to_original(p.box, prep), p.line, batch[p.crop]) for p in pieces]
     return Segmentation(candidates, len(prep.lines), prep.scale, prep.warnings + warnings)
 
 
@@ -377,7 +413,7 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         or a classifier returning the wrong shape.
     """
     t0 = time.perf_counter()
-    prep = _prepare(image, config)
+    prep = _prepare_zoomed(image, config)
     pieces, batch, probs, warnings = _pieces(prep, classify, config)
     warnings = prep.warnings + warnings
     conf = probs.max(axis=1) if probs is not None else np.zeros(0)
@@ -403,7 +439,7 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
             label = int(order[0])
             line_text += str(label)
             alts = [(int(j), float(row[j])) for j in order[1 : 1 + config.n_alternatives]]
-            box = _to_original(p.box, prep.scale, prep.shape)
+            box = _to_original(p.box, prep)
             digits.append(Digit(label, float(row[label]), box, len(texts), alts, batch[p.crop]))
         texts.append(line_text)
     elapsed = (time.perf_counter() - t0) * 1000.0
