@@ -100,6 +100,16 @@ def test_small_digits_in_a_large_photo_are_read_again_at_full_resolution(classif
     assert [d.box for d in plain.digits] != truth  # downscaled boxes are coarser
 
 
+def test_a_line_cut_by_the_frame_is_ignored_but_a_digit_filling_the_frame_is_read(classify):
+    img, _ = render_text(paper(400, 640), "4072", origin=(200, 220), height=50, thickness=3)
+    img, _ = render_text(img, "7", origin=(615, 380), height=50, thickness=4)  # an object cut by the edge
+    result = recognize(img, classify)
+    assert result.lines == ["4072"] and any("edge of the frame" in w for w in result.warnings)
+    assert recognize(img, classify, config=SegmentationConfig(edge_band_frac=0)).lines == ["4072", "7"]
+    big, _ = render_text(paper(300, 240), "8", origin=(10, 290), height=290, thickness=30)
+    assert recognize(big, classify).lines == ["8"]
+
+
 def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):
     page = paper(300, 640)
     for y in range(20, 300, 30):

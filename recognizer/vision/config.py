@@ -166,6 +166,9 @@ class SegmentationConfig:
     #: A line whose ink is lighter than this × the darkest line's (depth below paper) is
     #: a shadow edge or show-through, not writing (0 turns the rule off).
     line_min_rel_depth: float = 0.55
+    #: Lines whose every component reaches this band along the frame (× shorter side) or
+    #: the sheet's outline are objects and paper edges, when other lines are not (0: off).
+    edge_band_frac: float = 0.01
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0
     #: Collinear chains further apart than this (× height) stay separate lines.

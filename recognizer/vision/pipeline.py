@@ -112,6 +112,9 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines, n_faint = _drop_faint_lines(blobs, lines, norm.flat, config=config)
     if n_faint:
         warnings.append(f"ignored {n_faint} line(s) much fainter than the rest (shadow edges, show-through)")
+    lines, n_edge = _drop_edge_lines(blobs, lines, sheet, config=config)
+    if n_edge:
+        warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config)
@@ -119,6 +122,38 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
     paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
     return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, norm.flat, paper)
+
+
+def _drop_edge_lines(
+    blobs: Blobs, lines: list[list[int]], sheet: np.ndarray | None, *, config: SegmentationConfig
+) -> tuple[list[list[int]], int]:
+    """Drop lines lying wholly on the edge of the frame or of the sheet when others do not.
+
+    Objects cut by the frame, the desk beyond the paper and the paper's own edge give
+    "digits" that touch that edge; written digits sit inside. A line all of whose
+    components touch the edge zone (``edge_band_frac`` of the shorter side, plus the
+    sheet's outline in a photo) goes — unless every line does (a digit filling the frame).
+    """
+    if len(lines) < 2 or config.edge_band_frac <= 0:
+        return lines, 0
+    h, w = blobs.labels.shape
+    band = max(2, round(config.edge_band_frac * min(h, w)))
+    if sheet is None:
+        zone = np.zeros((h, w), np.uint8)
+    else:
+        grow = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band + 1, 2 * band + 1))
+        zone = cv2.dilate(cv2.bitwise_not(sheet), grow)
+    zone[:band], zone[-band:], zone[:, :band], zone[:, -band:] = 255, 255, 255, 255
+
+    def on_edge(i: int) -> bool:
+        x, y, bw, bh = (int(v) for v in blobs.boxes[i])
+        return bool(np.any(zone[y : y + bh, x : x + bw][blob_mask(blobs, i) > 0]))
+
+    edge = [all(on_edge(i) for i in line) for line in lines]
+    if all(edge):
+        return lines, 0
+    kept = [line for line, e in zip(lines, edge, strict=True) if not e]
+    return kept, len(lines) - len(kept)
 
 
 def _drop_faint_lines(
