@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from recognizer.vision import Recognition, SegmentationConfig, recognize
-from recognizer.vision.synthetic import PRINT_FONTS, make_template_classifier, paper, render_text
+from recognizer.vision.synthetic import (
+    PRINT_FONTS,
+    hand_glyph,
+    make_template_classifier,
+    paper,
+    render_strokes,
+    render_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +115,25 @@ def test_a_line_cut_by_the_frame_is_ignored_but_a_digit_filling_the_frame_is_rea
     assert recognize(img, classify, config=SegmentationConfig(edge_band_frac=0)).lines == ["4072", "7"]
     big, _ = render_text(paper(300, 240), "8", origin=(10, 290), height=290, thickness=30)
     assert recognize(big, classify).lines == ["8"]
+
+
+def test_a_loose_piece_joins_its_digit_when_the_classifier_is_surer_with_it():
+    # A 5 whose top bar was written apart, off to the right (common in MNIST): too far
+    # sideways for the stacked-pieces merge, and dropped alone as a dash.
+    bar, *body = hand_glyph("5", detach_top=0.15)
+    img, (truth,) = render_strokes(paper(220, 300), [[bar + np.array([0.5, 0.0]), *body]], origin=(80, 60), height=80)
+
+    def classify(crops):  # "5" when the top right holds ink, else an unsure "6"
+        five = crops[:, 4:10, 15:24].mean(axis=(1, 2)) > 0.12
+        probs = np.zeros((len(crops), 10))
+        probs[five, 5], probs[five, 0] = 0.95, 0.05
+        probs[~five, 6], probs[~five, 0] = 0.6, 0.4
+        return probs
+
+    with_piece = recognize(img, classify)
+    assert with_piece.text == "5" and with_piece.digits[0].box == truth
+    alone = recognize(img, classify, config=SegmentationConfig(attach_pieces=False))
+    assert alone.text == "6" and alone.digits[0].box[2] < truth[2]
 
 
 def test_it_reads_through_ruled_lines_specks_and_punctuation(classify):

@@ -216,8 +216,12 @@ def _is_solid_blob(mask: np.ndarray, *, min_solidity: float) -> bool:
 
 def blob_mask(blobs: Blobs, i: int) -> np.ndarray:
     """Ink of candidate ``i`` inside its box: (h, w) uint8, 255 = ink."""
-    x, y, w, h = (int(v) for v in blobs.boxes[i])
-    patch = blobs.labels[y : y + h, x : x + w]
-    members = blobs.members[i]
+    return members_mask(blobs.labels, blobs.members[i], tuple(int(v) for v in blobs.boxes[i]))
+
+
+def members_mask(labels: np.ndarray, members: tuple[int, ...], box: tuple[int, int, int, int]) -> np.ndarray:
+    """Ink of the components ``members`` of a label image inside ``box``: uint8, 255 = ink."""
+    x, y, w, h = box
+    patch = labels[y : y + h, x : x + w]
     sel = patch == members[0] if len(members) == 1 else np.isin(patch, members)
     return sel.astype(np.uint8) * 255

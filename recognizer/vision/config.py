@@ -133,6 +133,19 @@ class SegmentationConfig:
     #: (side-by-side italic digits overlap in x too, but not this way).
     merge_max_y_overlap: float = 0.35
 
+    #: Pieces the shape and line rules drop (a detached bar, a stroke broken off) are
+    #: offered to the nearest kept candidate when at most this × its ink ...
+    attach_pieces: bool = True
+    attach_max_area: float = 0.6
+    #: ... and this × the line height tall, within this × line height of it ...
+    attach_max_height: float = 0.8
+    attach_max_gap: float = 0.3
+    #: ... and the union stays digit-sized (× line height) ...
+    attach_max_union_width: float = 1.3
+    attach_max_union_height: float = 1.5
+    #: ... and the classifier is surer (by this much) with them than without.
+    attach_min_gain: float = 0.05
+
     # --- (d) repair: split touching digits -----------------------------------------------
     #: A component wider than this × its line height is a split candidate.
     split_min_width: float = 1.2

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from classifiers.ml.crops import normalize_crop
 
 from .binarize import binarize, remove_lines
-from .components import Blobs, blob_mask, find_components, merge_broken, shape_filter
+from .components import Blobs, blob_mask, find_components, members_mask, merge_broken, shape_filter
 from .config import SegmentationConfig
 from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
@@ -46,15 +46,18 @@ class _Prepared:
     flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255)
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
+    # blob index → (members, box) of it with the small pieces next to it that the shape
+    # and line rules dropped: the classifier decides whether they belong to it.
+    attachments: dict[int, tuple[tuple[int, ...], Box]] = field(default_factory=dict)
 
-    def ink_patch(self, i: int, mask: np.ndarray) -> np.ndarray:
-        """Ink strength (0 paper … 1 full ink) inside candidate ``i``'s box, float32.
+    def ink_patch(self, box: Box, mask: np.ndarray) -> np.ndarray:
+        """Ink strength (0 paper … 1 full ink) of ``mask``'s candidate inside ``box``, float32.
 
         Grey like the MNIST digits the classifiers learn from: anti-aliased edges and
         the lighter inside of a loop a bold pen nearly closed survive. Pixels not next
         to the candidate's own ink (a neighbour's strokes in its box) are zero.
         """
-        x, y, w, h = (int(v) for v in self.blobs.boxes[i])
+        x, y, w, h = box
         if self.flat is None:
             return mask.astype(np.float32) / 255.0
         patch = self.flat[y : y + h, x : x + w].astype(np.float32)
@@ -103,8 +106,8 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     mask, _ = remove_lines(mask, config=config)
     blobs, more = find_components(mask, config=config)
     warnings += more
-    blobs = merge_broken(blobs, config=config)
-    blobs = shape_filter(blobs, config=config, slope=estimate_slope(blobs.boxes, config=config))
+    merged = merge_broken(blobs, config=config)
+    blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
     lines = group_lines(blobs.boxes, config=config)
     keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
     lines = [[i for i in line if keep[i]] for line in lines]
@@ -118,10 +121,50 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config)
-    if not config.grey_crops:
-        return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings)
-    paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
-    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, norm.flat, paper)
+    attachments = _attachments(merged, blobs, lines, ref_h, config=config)
+    flat, paper = None, 255.0
+    if config.grey_crops:
+        flat, paper = norm.flat, float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
+    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, flat, paper, attachments=attachments)
+
+
+def _attachments(
+    merged: Blobs, blobs: Blobs, lines: list[list[int]], ref_h: np.ndarray, *, config: SegmentationConfig
+) -> dict[int, tuple[tuple[int, ...], Box]]:
+    """Small dropped pieces lying against a kept candidate (a detached bar, a broken stroke).
+
+    Returns kept blob index → (members, box) of the candidate with its pieces; whether
+    they belong to it is the classifier's call (:func:`_pieces`).
+    """
+    kept = [i for line in lines for i in line]
+    if not kept or not config.attach_pieces:
+        return {}
+    kept_members = {m for i in kept for m in blobs.members[i]}
+    dropped = [j for j in range(len(merged)) if not set(merged.members[j]) & kept_members]
+    if not dropped:
+        return {}
+    hosts = np.array(kept)
+    hb = blobs.boxes[hosts].astype(np.float64)
+    ref = ref_h[hosts]
+    areas = blobs.areas[hosts]
+    out: dict[int, tuple[tuple[int, ...], Box]] = {}
+    for j in dropped:
+        px, py, pw, ph = (float(v) for v in merged.boxes[j])
+        gap_x = np.maximum(0, np.maximum(px, hb[:, 0]) - np.minimum(px + pw, hb[:, 0] + hb[:, 2]))
+        gap_y = np.maximum(0, np.maximum(py, hb[:, 1]) - np.minimum(py + ph, hb[:, 1] + hb[:, 3]))
+        uw = np.maximum(px + pw, hb[:, 0] + hb[:, 2]) - np.minimum(px, hb[:, 0])
+        uh = np.maximum(py + ph, hb[:, 1] + hb[:, 3]) - np.minimum(py, hb[:, 1])
+        ok = (gap_x <= config.attach_max_gap * ref) & (gap_y <= config.attach_max_gap * ref)
+        ok &= (uw <= config.attach_max_union_width * ref) & (uh <= config.attach_max_union_height * ref)
+        ok &= (merged.areas[j] <= config.attach_max_area * areas) & (ph <= config.attach_max_height * ref)
+        if not ok.any():
+            continue
+        host = int(hosts[np.flatnonzero(ok)[np.argmin((gap_x + gap_y)[ok])]])
+        members, box = out.get(host, (blobs.members[host], tuple(int(v) for v in blobs.boxes[host])))
+        x0, y0 = min(box[0], int(px)), min(box[1], int(py))
+        x1, y1 = max(box[0] + box[2], int(px + pw)), max(box[1] + box[3], int(py + ph))
+        out[host] = (members + merged.members[j], (x0, y0, x1 - x0, y1 - y0))
+    return out
 
 
 def _drop_edge_lines(
@@ -288,14 +331,15 @@ def _pieces(
     """
     crops: list[np.ndarray] = []
     warnings: list[str] = []
-    # Per blob: either ("whole", box, crop index) or ("split", cuts info, {seg: (crop idx, box)})
+    # Per blob: ("whole", line, blob, [(box, crop index), ...alternative with loose pieces], None)
+    # or ("split", line, blob, cuts info, {segment: (crop index, box)})
     plans = []
     n_split = 0
     for line_no, line in enumerate(prep.lines):
         for i in line:
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
             mask = blob_mask(prep.blobs, i)
-            up = _upright(mask, prep.ink_patch(i, mask), prep.angles[line_no], config=config)
+            up = _upright(mask, prep.ink_patch((x, y, w, h), mask), prep.angles[line_no], config=config)
             mask = up.mask
             uw = mask.shape[1]
             ref_h = float(prep.ref_height[i])
@@ -321,8 +365,15 @@ def _pieces(
                         crops.append(normalize_crop(up.grey))
                     plans.append(("split", line_no, i, (uw, cuts, costs, ref_h, whole), seg_info))
                     continue
-            plans.append(("whole", line_no, i, (x, y, w, h), len(crops)))
+            options = [((x, y, w, h), len(crops))]
             crops.append(normalize_crop(up.grey))
+            if i in prep.attachments and classify is not None:  # with its loose pieces, if they help
+                members, box = prep.attachments[i]
+                with_pieces = members_mask(prep.blobs.labels, members, box)
+                turned = _upright(with_pieces, prep.ink_patch(box, with_pieces), prep.angles[line_no], config=config)
+                options.append((box, len(crops)))
+                crops.append(normalize_crop(turned.grey))
+            plans.append(("whole", line_no, i, options, None))
     if n_split >= config.split_max_components:
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
@@ -330,7 +381,12 @@ def _pieces(
     pieces: list[_Piece] = []
     for plan in plans:
         if plan[0] == "whole":
-            _, line_no, _, box, ci = plan
+            _, line_no, _, options, _ = plan
+            box, ci = options[0]
+            if len(options) > 1 and probs is not None:
+                alt_box, alt_ci = options[1]
+                if probs[alt_ci].max() > probs[ci].max() + config.attach_min_gain:
+                    box, ci = alt_box, alt_ci
             pieces.append(_Piece(box, line_no, ci))
             continue
         _, line_no, _, (w, cuts, costs, ref_h, whole), seg_info = plan
