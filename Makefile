@@ -23,7 +23,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 
-# First run only: trains and activates the default classifier on the bundled data (under a minute).
+# First run only: trains and activates the default classifier on the bundled data (~20–40 s).
 run: migrate
 	$(BIN)/python manage.py ensure_default_classifier
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

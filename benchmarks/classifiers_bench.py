@@ -160,11 +160,12 @@ def printed_rows(name: str, args: argparse.Namespace) -> list[dict]:
         seconds = time.perf_counter() - start
         scores = {k: score(pipeline, d) for k, d in tests.items()}
         rows.append(printed_result(name, data.name, len(data), seconds, scores, fonts_seen=extra == "fonts"))
-    print(f"- {name} on bundled as ensure_default_classifier trains it: training …", flush=True)
+    recipe = f"bundled (own split, --augment {args.augment})" if args.augment else "bundled (own split)"
+    print(f"- {name} on {recipe} (ensure_default_classifier: --augment 2): training …", flush=True)
     start = time.perf_counter()
     bundled = load_source("bundled")
     load_seconds = time.perf_counter() - start
-    result = train(name, bundled, test_size=args.test_size, seed=args.seed)
+    result = train(name, bundled, test_size=args.test_size, seed=args.seed, augment=args.augment)
     held = split_indices(bundled.labels, test_size=args.test_size, seed=args.seed)[1]
     held_mnist = held[held < len(mnist)]  # bundled = mnist-bundled followed by fonts
     scores = {
@@ -174,7 +175,7 @@ def printed_rows(name: str, args: argparse.Namespace) -> list[dict]:
     }
     if "mnist unseen" in tests:
         scores["mnist unseen"] = score(result.pipeline, tests["mnist unseen"])
-    row = printed_result(name, "bundled (default, own split)", result.n_train, result.training_seconds, scores)
+    row = printed_result(name, recipe, result.n_train, result.training_seconds, scores)
     row.update(fonts_seen=True, load_seconds=round(load_seconds, 2), accuracy_heldout_all=result.metrics.accuracy)
     rows.append(row)
     return rows
