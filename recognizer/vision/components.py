@@ -34,6 +34,11 @@ class Blobs:
     def __len__(self) -> int:
         return len(self.members)
 
+    def ink_pixels(self, i: int, image: np.ndarray) -> np.ndarray:
+        """The pixels of ``image`` (working size) under candidate ``i``'s ink, 1-D."""
+        x, y, w, h = (int(v) for v in self.boxes[i])
+        return image[y : y + h, x : x + w][blob_mask(self, i) > 0]
+
     def subset(self, keep: np.ndarray) -> Blobs:
         """The candidates where boolean ``keep`` (K,) is true."""
         idx = np.flatnonzero(keep)

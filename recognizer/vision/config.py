@@ -192,8 +192,6 @@ class SegmentationConfig:
     deslant_min_angle: float = 4.0
 
     # --- (f) classification ---------------------------------------------------------------
-    #: Crops carry the ink's grey levels (like MNIST) rather than the binary mask.
-    grey_crops: bool = True
     #: Digits whose best probability is below this are rejected as non-digits.
     min_confidence: float = 0.2
     #: A text line whose digits' mean confidence is below this is dropped whole when

@@ -42,13 +42,15 @@ def _centres(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2, np.maximum(b[:, 3], 1.0)
 
 
-def group_lines(boxes: np.ndarray, *, config: SegmentationConfig) -> list[list[int]]:
+def group_lines(boxes: np.ndarray, *, config: SegmentationConfig, slope: float | None = None) -> list[list[int]]:
     """Group boxes into text lines.
 
     Parameters
     ----------
     boxes : (K, 4) ndarray
         ``x, y, w, h`` of each candidate.
+    slope : float, optional
+        The dominant text direction when already known (:func:`estimate_slope` of ``boxes``).
 
     Returns
     -------
@@ -59,7 +61,7 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig) -> list[list[i
     k = len(boxes)
     if k == 0:
         return []
-    slope = estimate_slope(boxes, config=config)
+    slope = estimate_slope(boxes, config=config) if slope is None else slope
     cx, cy, h = _centres(boxes)
     x0 = boxes[:, 0].astype(np.float64)
     x1 = x0 + boxes[:, 2]
@@ -92,7 +94,9 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig) -> list[list[i
     return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
 
 
-def line_angles(boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig) -> list[float]:
+def line_angles(
+    boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig, slope: float | None = None
+) -> list[float]:
     """Slant of each line in degrees (positive: falling to the right, image y pointing down).
 
     A line of three or more boxes gets its own least-squares fit; shorter lines take
@@ -100,7 +104,7 @@ def line_angles(boxes: np.ndarray, lines: list[list[int]], *, config: Segmentati
     """
     if not lines:
         return []
-    slope = estimate_slope(boxes, config=config)
+    slope = estimate_slope(boxes, config=config) if slope is None else slope
     cx, cy, _ = _centres(boxes)
     return [float(np.degrees(np.arctan(_fit(line, cx, cy, slope)[0]))) for line in lines]
 

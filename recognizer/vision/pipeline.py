@@ -43,7 +43,7 @@ class _Prepared:
     scale: float
     shape: tuple[int, int]  # original (H, W)
     warnings: list[str]
-    flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255)
+    flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255); None when nothing was found
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
     # blob index → (members, box) of it with the small pieces next to it that the shape
@@ -58,8 +58,7 @@ class _Prepared:
         to the candidate's own ink (a neighbour's strokes in its box) are zero.
         """
         x, y, w, h = box
-        if self.flat is None:
-            return mask.astype(np.float32) / 255.0
+        assert self.flat is not None, "ink_patch needs the flattened image of a prepared image with lines"
         patch = self.flat[y : y + h, x : x + w].astype(np.float32)
         ink = float(np.median(patch[mask > 0]))  # its own ink: pencil and pen alike reach 1
         strength = np.clip((self.paper - patch) / max(self.paper - ink, 1.0), 0.0, 1.0)
@@ -108,7 +107,8 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     warnings += more
     merged = merge_broken(blobs, config=config)
     blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
-    lines = group_lines(blobs.boxes, config=config)
+    slope = estimate_slope(blobs.boxes, config=config)
+    lines = group_lines(blobs.boxes, config=config, slope=slope)
     keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
     lines = [[i for i in line if keep[i]] for line in lines]
     lines = [line for line in lines if line]
@@ -120,12 +120,12 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
     if not lines:
         warnings.append("no digit-like regions found")
-    angles = line_angles(blobs.boxes, lines, config=config)
+    angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
     attachments = _attachments(merged, blobs, lines, ref_h, config=config)
-    flat, paper = None, 255.0
-    if config.grey_crops:
-        flat, paper = norm.flat, float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
-    return _Prepared(blobs, lines, ref_h, angles, norm.scale, shape, warnings, flat, paper, attachments=attachments)
+    paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
+    return _Prepared(
+        blobs, lines, ref_h, angles, norm.scale, shape, warnings, flat=norm.flat, paper=paper, attachments=attachments
+    )
 
 
 def _attachments(
@@ -188,11 +188,7 @@ def _drop_edge_lines(
         zone = cv2.dilate(cv2.bitwise_not(sheet), grow)
     zone[:band], zone[-band:], zone[:, :band], zone[:, -band:] = 255, 255, 255, 255
 
-    def on_edge(i: int) -> bool:
-        x, y, bw, bh = (int(v) for v in blobs.boxes[i])
-        return bool(np.any(zone[y : y + bh, x : x + bw][blob_mask(blobs, i) > 0]))
-
-    edge = [all(on_edge(i) for i in line) for line in lines]
+    edge = [all(blobs.ink_pixels(i, zone).any() for i in line) for line in lines]
     if all(edge):
         return lines, 0
     kept = [line for line, e in zip(lines, edge, strict=True) if not e]
@@ -211,14 +207,7 @@ def _drop_faint_lines(
     """
     if len(lines) < 2 or config.line_min_rel_depth <= 0:
         return lines, 0
-    depths = []
-    for line in lines:
-        per = []
-        for i in line:
-            x, y, w, h = (int(v) for v in blobs.boxes[i])
-            ink = flat[y : y + h, x : x + w][blob_mask(blobs, i) > 0]
-            per.append(1.0 - float(np.median(ink)) / 255.0 if ink.size else 0.0)
-        depths.append(float(np.median(per)))
+    depths = [float(np.median([1.0 - np.median(blobs.ink_pixels(i, flat)) / 255.0 for i in line])) for line in lines]
     deepest = max(depths)
     kept = [line for line, d in zip(lines, depths, strict=True) if d >= config.line_min_rel_depth * deepest]
     return kept, len(lines) - len(kept)
@@ -331,8 +320,8 @@ def _pieces(
     """
     crops: list[np.ndarray] = []
     warnings: list[str] = []
-    # Per blob: ("whole", line, blob, [(box, crop index), ...alternative with loose pieces], None)
-    # or ("split", line, blob, cuts info, {segment: (crop index, box)})
+    # Per blob: ("whole", line, [(box, crop index), and the alternative with loose pieces])
+    # or ("split", line, cuts info, {segment: (crop index, box)})
     plans = []
     n_split = 0
     for line_no, line in enumerate(prep.lines):
@@ -363,7 +352,7 @@ def _pieces(
                     if whole is None:  # the fallback when no cut sequence is valid
                         whole = (len(crops), (x, y, w, h))
                         crops.append(normalize_crop(up.grey))
-                    plans.append(("split", line_no, i, (uw, cuts, costs, ref_h, whole), seg_info))
+                    plans.append(("split", line_no, (uw, cuts, costs, ref_h, whole), seg_info))
                     continue
             options = [((x, y, w, h), len(crops))]
             crops.append(normalize_crop(up.grey))
@@ -373,7 +362,7 @@ def _pieces(
                 turned = _upright(with_pieces, prep.ink_patch(box, with_pieces), prep.angles[line_no], config=config)
                 options.append((box, len(crops)))
                 crops.append(normalize_crop(turned.grey))
-            plans.append(("whole", line_no, i, options, None))
+            plans.append(("whole", line_no, options))
     if n_split >= config.split_max_components:
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
@@ -381,7 +370,7 @@ def _pieces(
     pieces: list[_Piece] = []
     for plan in plans:
         if plan[0] == "whole":
-            _, line_no, _, options, _ = plan
+            _, line_no, options = plan
             box, ci = options[0]
             if len(options) > 1 and probs is not None:
                 alt_box, alt_ci = options[1]
@@ -389,7 +378,7 @@ def _pieces(
                     box, ci = alt_box, alt_ci
             pieces.append(_Piece(box, line_no, ci))
             continue
-        _, line_no, _, (w, cuts, costs, ref_h, whole), seg_info = plan
+        _, line_no, (w, cuts, costs, ref_h, whole), seg_info = plan
         scores = {}
         for seg, (ci, _box) in seg_info.items():
             score, is_one = 0.0, False
