@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -43,6 +43,7 @@ class _Prepared:
     scale: float
     shape: tuple[int, int]  # original (H, W)
     warnings: list[str]
+    _: KW_ONLY  # the optional rest by name only: several share types, a slip would go unnoticed
     flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255); None when nothing was found
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
