@@ -148,6 +148,16 @@ def test_it_drops_a_stroke_along_a_slanted_line_but_keeps_the_one():
     assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)
 
 
+def test_a_long_row_of_touching_digits_is_not_taken_for_a_stroke_along_the_text():
+    # Eight digits in one component, 5.7 × as wide as tall: as elongated as a dash.
+    img, truth = render_text(paper(200, 640), "40724072", origin=(40, 120), height=60, thickness=4, gap=-0.18)
+    assert cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1 == 1
+    seg = segment(img)
+    assert len(seg.candidates) >= 6  # split by width alone, without a classifier
+    x0, x1 = min(b[0] for b in seg.boxes), max(b[0] + b[2] for b in seg.boxes)
+    assert x0 <= truth[0][0] + 5 and x1 >= truth[-1][0] + truth[-1][2] - 5
+
+
 def test_crops_carry_grey_ink_scaled_to_each_digit_so_pencil_and_pen_look_alike():
     img, _ = render_text(paper(200, 400), "5", origin=(40, 130), height=80, thickness=6, ink=20)
     img, _ = render_text(img, "5", origin=(240, 130), height=80, thickness=6, ink=150)

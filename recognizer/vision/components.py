@@ -177,31 +177,43 @@ def shape_filter(blobs: Blobs, *, config: SegmentationConfig, slope: float = 0.0
     keep &= tall <= config.max_tall_aspect
     text_angle = np.arctan(slope)
     for i in np.flatnonzero(keep):
-        elongation, angle = stroke_axis(blob_mask(blobs, int(i)))
+        elongation, angle, fill = stroke_axis(blob_mask(blobs, int(i)))
         off = abs((angle - text_angle + np.pi / 2) % np.pi - np.pi / 2)  # 0 = along the text
-        if elongation >= config.stroke_min_elongation and off <= np.radians(config.stroke_max_text_angle):
+        if (
+            elongation >= config.stroke_min_elongation
+            and fill >= config.stroke_min_fill
+            and off <= np.radians(config.stroke_max_text_angle)
+        ):
             keep[i] = False
     return blobs.subset(keep)
 
 
-def stroke_axis(mask: np.ndarray) -> tuple[float, float]:
-    """Elongation (long / short axis of the ink's second moments) and the long axis angle.
+def stroke_axis(mask: np.ndarray) -> tuple[float, float, float]:
+    """Elongation, long axis angle and fill of the ink, from its second moments.
 
     Returns
     -------
     elongation : float
-        1 for a disc, large for a thin straight stroke (inf for a one-pixel line).
+        Long / short axis: 1 for a disc, large for a thin straight stroke (inf for a
+        one-pixel line).
     angle : float
         Radians, image y pointing down, in ``(-pi/2, pi/2]``.
+    fill : float
+        Ink / area of the rectangle with the same moments: ≈ 1 for a solid bar (a
+        dash, a piece of a ruled line), 0.3–0.65 for a row of touching digits, which is
+        just as elongated but mostly paper.
     """
     m = cv2.moments(mask, binaryImage=True)
     if m["m00"] == 0:
-        return 1.0, 0.0
+        return 1.0, 0.0, 0.0
     mu20, mu02, mu11 = m["mu20"] / m["m00"], m["mu02"] / m["m00"], m["mu11"] / m["m00"]
     root = np.hypot((mu20 - mu02) / 2, mu11)
     major, minor = (mu20 + mu02) / 2 + root, (mu20 + mu02) / 2 - root
     elongation = float(np.sqrt(major / minor)) if minor > 1e-9 else float("inf")
-    return elongation, float(0.5 * np.arctan2(2 * mu11, mu20 - mu02))
+    # A solid L × T rectangle has major = L²/12 and minor = T²/12.
+    rect = 12.0 * np.sqrt(max(major, 0.0) * max(minor, 0.0))
+    fill = float(m["m00"] / rect) if rect > 1e-9 else 1.0
+    return elongation, float(0.5 * np.arctan2(2 * mu11, mu20 - mu02)), fill
 
 
 def _is_solid_blob(mask: np.ndarray, *, min_solidity: float) -> bool:

@@ -101,9 +101,12 @@ class SegmentationConfig:
     #: Width/height above this with density above ``dash_min_density``: a dash/underline.
     dash_min_wide_aspect: float = 2.0
     dash_min_density: float = 0.75
-    #: A thin straight stroke (long / short axis at least this) lying within this many
-    #: degrees of the text direction is a dash, underline or piece of a ruled line.
+    #: A thin straight stroke (long / short axis at least this, filling at least this
+    #: much of its moment rectangle) lying within this many degrees of the text
+    #: direction is a dash, underline or piece of a ruled line. The fill keeps a long
+    #: row of touching digits, as elongated but mostly paper.
     stroke_min_elongation: float = 5.0
+    stroke_min_fill: float = 0.75
     stroke_max_text_angle: float = 35.0
     #: Height/width above which a component is a stray stroke rather than a "1".
     max_tall_aspect: float = 25.0
