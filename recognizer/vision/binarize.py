@@ -58,7 +58,47 @@ def binarize(
     t = int(np.clip(round(config.ink_split * (paper + ink)), round(config.min_threshold * paper), hi))
     # THRESH_BINARY_INV: 255 where flat <= t - 1, i.e. flat < t.
     mask = cv2.threshold(flat, t - 1, 255, cv2.THRESH_BINARY_INV)[1]
-    return mask if region is None else cv2.bitwise_and(mask, region)
+    if region is not None:
+        mask = cv2.bitwise_and(mask, region)
+    return _within_shadows(mask, flat, paper=paper, config=config)
+
+
+def _within_shadows(mask: np.ndarray, flat: np.ndarray, *, paper: int, config: SegmentationConfig) -> np.ndarray:
+    """Threshold again inside solid dark regions: shadows the flattening left in.
+
+    A hard-edged cast shadow narrower than the background kernel survives the
+    flattening and comes out of the global threshold as one solid blob, swallowing
+    the digits written across it. Such a blob is dense, far thicker than the strokes
+    around it, and lighter than pen ink. Inside it the ink is still darker than the
+    shadowed paper: the blob is thresholded afresh, halfway between its own paper
+    level (its median) and its ink, and the shadow goes. A blob without clearly
+    darker ink inside is kept (the shape rules judge it).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 2:
+        return mask
+    w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+    dense = area >= config.shadow_min_density * w * h
+    if not dense.any():
+        return mask
+    # Half the thickness of every blob: its deepest pixel's distance to paper.
+    ink = mask > 0
+    depth = np.zeros(n, np.float32)
+    np.maximum.at(depth, labels[ink], cv2.distanceTransform(mask, cv2.DIST_L2, 3)[ink])
+    stroke = float(np.median(depth[1:]))
+    for i in np.flatnonzero(dense & (depth[1:] >= config.shadow_min_thickness * max(stroke, 1.0))) + 1:
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        own = labels[y : y + bh, x : x + bw] == i
+        values = flat[y : y + bh, x : x + bw][own]
+        level = float(np.median(values))
+        darkest = float(np.percentile(values, 2))
+        if not config.shadow_min_level * paper <= level <= (1.0 - config.min_contrast) * paper:
+            continue  # ink-dark itself, or no darker than paper
+        if level - darkest < config.min_contrast * paper:
+            continue  # no darker ink inside
+        sub = mask[y : y + bh, x : x + bw]
+        sub[own] = np.where(values < config.ink_split * (level + darkest), 255, 0).astype(np.uint8)
+    return mask
 
 
 def _line_candidates(

@@ -63,6 +63,12 @@ class SegmentationConfig:
     ink_split: float = 0.5
     #: ... and at least this many noise sigmas darker (noise left after denoising).
     noise_contrast: float = 5.0
+    #: An ink blob filling this much of its box, this many times thicker than the
+    #: median blob, whose median is at least this × the paper level (lighter than pen
+    #: ink), is a shadow the flattening left in: it is thresholded again on its own.
+    shadow_min_density: float = 0.6
+    shadow_min_thickness: float = 4.0
+    shadow_min_level: float = 0.5
     #: Lower clamp of the Otsu threshold on the flattened image (fraction of paper).
     min_threshold: float = 0.35
     #: Minimal length of a horizontal/vertical run that may belong to a ruled line,
