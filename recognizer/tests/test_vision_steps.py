@@ -157,3 +157,34 @@ def test_config_is_frozen_and_validated():
         CFG.max_side = 10  # type: ignore[misc]
     with pytest.raises(ValueError):
         SegmentationConfig(min_contrast=0.0)
+
+
+def _two_lines():
+    img, _ = render_text(paper(300, 500), "315", origin=(100, 110), height=50, thickness=3)
+    img, _ = render_text(img, "4072", origin=(100, 230), height=50, thickness=3)
+    mask = binarize(img, config=CFG)
+    blobs, _ = find_components(mask, config=CFG)
+    lines = group_lines(blobs.boxes, config=CFG)
+    assert [len(line) for line in lines] == [3, 4]
+    return img, blobs, lines
+
+
+def test_a_line_on_a_textured_background_is_dropped_when_others_stand_on_plain_paper():
+    from recognizer.vision.pipeline import _drop_textured_lines
+
+    img, blobs, lines = _two_lines()
+    flat = np.full(img.shape, 250, np.uint8)
+    flat[blobs.labels > 0] = 20
+    grain = flat.copy()
+    grain[40:130][np.random.default_rng(0).random((90, 500)) < 0.5] = 190  # wood grain around "315" only
+    grain[blobs.labels > 0] = 20
+    none = np.zeros(img.shape, np.uint8)
+    kept, dropped = _drop_textured_lines(blobs, lines, grain, none, config=CFG)
+    assert kept == [lines[1]] and dropped == 1
+    # Plain paper everywhere: both stay. Texture everywhere: nothing to prefer, both stay.
+    assert _drop_textured_lines(blobs, lines, flat, none, config=CFG) == (lines, 0)
+    everywhere = np.where(blobs.labels > 0, 20, np.where(np.random.default_rng(1).random(img.shape) < 0.5, 190, 250))
+    assert _drop_textured_lines(blobs, lines, everywhere.astype(np.uint8), none, config=CFG) == (lines, 0)
+    # Removed ruled lines are not texture.
+    ruled = np.where(grain == 190, 255, 0).astype(np.uint8)
+    assert _drop_textured_lines(blobs, lines, grain, ruled, config=CFG) == (lines, 0)

@@ -188,6 +188,10 @@ class SegmentationConfig:
     #: A line whose ink is lighter than this × the darkest line's (depth below paper) is
     #: a shadow edge or show-through, not writing (0 turns the rule off).
     line_min_rel_depth: float = 0.55
+    #: A line whose surroundings are darker than paper in more than this share of the
+    #: pixels stands on a textured background (desk, fabric), when other lines do not
+    #: (1 turns the rule off).
+    line_max_textured: float = 0.35
     #: Lines whose every component reaches this band along the frame (× shorter side) or
     #: the sheet's outline are objects and paper edges, when other lines are not (0: off).
     edge_band_frac: float = 0.01

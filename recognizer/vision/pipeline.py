@@ -103,7 +103,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
-    mask, _ = remove_lines(mask, config=config)
+    mask, ruled = remove_lines(mask, config=config)
     blobs, more = find_components(mask, config=config)
     warnings += more
     merged = merge_broken(blobs, config=config)
@@ -116,6 +116,9 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines, n_faint = _drop_faint_lines(blobs, lines, norm.flat, config=config)
     if n_faint:
         warnings.append(f"ignored {n_faint} line(s) much fainter than the rest (shadow edges, show-through)")
+    lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
+    if n_textured:
+        warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
     lines, n_edge = _drop_edge_lines(blobs, lines, sheet, config=config)
     if n_edge:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
@@ -211,6 +214,38 @@ def _drop_faint_lines(
     depths = [float(np.median([1.0 - np.median(blobs.ink_pixels(i, flat)) / 255.0 for i in line])) for line in lines]
     deepest = max(depths)
     kept = [line for line, d in zip(lines, depths, strict=True) if d >= config.line_min_rel_depth * deepest]
+    return kept, len(lines) - len(kept)
+
+
+def _drop_textured_lines(
+    blobs: Blobs, lines: list[list[int]], flat: np.ndarray, ruled: np.ndarray, *, config: SegmentationConfig
+) -> tuple[list[list[int]], int]:
+    """Drop lines standing on a textured background when others stand on plain paper.
+
+    Writing sits on paper, plain around its strokes. The wood grain, fabric or print
+    of a desk beyond the sheet's edge breaks up into digit-sized "components" with
+    more of the same texture between them. A line whose surroundings (its box grown by
+    0.3 × its height, every candidate's strokes and the removed ruled lines left out,
+    with their rims) are darker than ``1 - min_contrast`` of the paper in more than
+    ``line_max_textured`` of the pixels goes, unless every line does.
+    """
+    if len(lines) < 2 or config.line_max_textured >= 1:
+        return lines, 0
+    h, w = flat.shape
+    busy = cv2.dilate(cv2.bitwise_or((blobs.labels > 0).astype(np.uint8) * 255, ruled), np.ones((5, 5), np.uint8))
+    dark = flat < (1.0 - config.min_contrast) * 255
+    textured = []
+    for line in lines:
+        bx = blobs.boxes[line].astype(np.float64)
+        pad = 0.3 * float(np.median(bx[:, 3]))
+        x0, y0 = max(0, int(bx[:, 0].min() - pad)), max(0, int(bx[:, 1].min() - pad))
+        x1, y1 = min(w, int((bx[:, 0] + bx[:, 2]).max() + pad)), min(h, int((bx[:, 1] + bx[:, 3]).max() + pad))
+        around = busy[y0:y1, x0:x1] == 0
+        share = float(dark[y0:y1, x0:x1][around].mean()) if around.any() else 0.0
+        textured.append(share > config.line_max_textured)
+    if all(textured):
+        return lines, 0
+    kept = [line for line, t in zip(lines, textured, strict=True) if not t]
     return kept, len(lines) - len(kept)
 
 
