@@ -96,6 +96,18 @@ def test_a_line_far_fainter_than_the_writing_is_ignored_but_pencil_alone_is_read
     assert recognize(pencil, classify).lines == ["4072", "315"]
 
 
+def test_pencil_is_not_faint_beside_a_dark_object_the_classifier_doubts(classify):
+    img, _ = render_text(paper(400, 640), "4072", origin=(200, 300), height=50, thickness=3, ink=150)
+    for x in (150, 220, 290):  # a dark wire mesh above the pencil writing
+        cv2.rectangle(img, (x, 80), (x + 40, 130), 20, 3)
+        cv2.line(img, (x, 80), (x + 40, 130), 20, 3)
+        cv2.line(img, (x + 40, 80), (x, 130), 20, 3)
+    result = recognize(img, classify)
+    assert result.lines == ["4072"]
+    assert any("not confident" in w for w in result.warnings)
+    assert not any("fainter" in w for w in result.warnings)
+
+
 def test_small_digits_in_a_large_photo_are_read_again_at_full_resolution(classify):
     img, truth = render_text(paper(3000, 4000), "9513", origin=(2500, 2000), height=30, thickness=2)
     result = recognize(img, classify)

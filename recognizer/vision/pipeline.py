@@ -47,6 +47,7 @@ class _Prepared:
     flat: np.ndarray | None = None  # the flattened working image (paper ≈ 255); None when nothing was found
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
+    depths: tuple[float, ...] = ()  # ink depth of each line (see _line_depths)
     # blob index → (members, box) of it with the small pieces next to it that the shape
     # and line rules dropped: the classifier decides whether they belong to it.
     attachments: dict[int, tuple[tuple[int, ...], Box]] = field(default_factory=dict)
@@ -113,9 +114,6 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
     lines = [[i for i in line if keep[i]] for line in lines]
     lines = [line for line in lines if line]
-    lines, n_faint = _drop_faint_lines(blobs, lines, norm.flat, config=config)
-    if n_faint:
-        warnings.append(f"ignored {n_faint} line(s) much fainter than the rest (shadow edges, show-through)")
     lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
     if n_textured:
         warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
@@ -125,10 +123,21 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
+    depths = _line_depths(blobs, lines, norm.flat)
     attachments = _attachments(merged, blobs, lines, ref_h, config=config)
     paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
     return _Prepared(
-        blobs, lines, ref_h, angles, norm.scale, shape, warnings, flat=norm.flat, paper=paper, attachments=attachments
+        blobs,
+        lines,
+        ref_h,
+        angles,
+        norm.scale,
+        shape,
+        warnings,
+        flat=norm.flat,
+        paper=paper,
+        attachments=attachments,
+        depths=depths,
     )
 
 
@@ -199,22 +208,26 @@ def _drop_edge_lines(
     return kept, len(lines) - len(kept)
 
 
-def _drop_faint_lines(
-    blobs: Blobs, lines: list[list[int]], flat: np.ndarray, *, config: SegmentationConfig
-) -> tuple[list[list[int]], int]:
-    """Drop lines whose ink is far lighter than the darkest line's.
+def _line_depths(blobs: Blobs, lines: list[list[int]], flat: np.ndarray) -> tuple[float, ...]:
+    """How dark each line's ink is: ``1 - flat / 255`` (paper ≈ 255) at the median ink
+    pixel of each component, the line's median over its components."""
+    return tuple(float(np.median([1.0 - np.median(blobs.ink_pixels(i, flat)) / 255.0 for i in line])) for line in lines)
+
+
+def _faint_lines(
+    depths: tuple[float, ...], lines: set[int], reference: set[int], *, config: SegmentationConfig
+) -> set[int]:
+    """Those of ``lines`` whose ink is far lighter than the darkest ``reference`` line's.
 
     One hand writes with one pen: the edge of a shadow, a fold or text showing through
-    from the back binarise as faint "ink" beside the real digits. Depth is
-    ``1 - flat / 255`` (paper ≈ 255) at the median ink pixel of each component, the
-    line's median over its components. Returns the kept lines and how many went.
+    from the back binarise as faint "ink" beside the real digits. The reference is
+    the lines the classifier reads with confidence, when there is a classifier: a
+    dark object beside pencil writing must not make the writing "faint".
     """
-    if len(lines) < 2 or config.line_min_rel_depth <= 0:
-        return lines, 0
-    depths = [float(np.median([1.0 - np.median(blobs.ink_pixels(i, flat)) / 255.0 for i in line])) for line in lines]
-    deepest = max(depths)
-    kept = [line for line, d in zip(lines, depths, strict=True) if d >= config.line_min_rel_depth * deepest]
-    return kept, len(lines) - len(kept)
+    if len(lines) < 2 or config.line_min_rel_depth <= 0 or not reference:
+        return set()
+    deepest = max(depths[n] for n in reference)
+    return {n for n in lines if depths[n] < config.line_min_rel_depth * deepest}
 
 
 def _drop_textured_lines(
@@ -504,8 +517,15 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
     """
     prep = _prepare_zoomed(image, config)
     pieces, batch, _, warnings = _pieces(prep, None, config)
-    candidates = [Candidate(_to_original(p.box, prep), p.line, batch[p.crop]) for p in pieces]
-    return Segmentation(candidates, len(prep.lines), prep.scale, prep.warnings + warnings)
+    every = set(range(len(prep.lines)))
+    faint = _faint_lines(prep.depths, every, every, config=config)
+    if faint:
+        warnings.append(f"ignored {len(faint)} line(s) much fainter than the rest (shadow edges, show-through)")
+    number = {n: k for k, n in enumerate(sorted(every - faint))}
+    candidates = [
+        Candidate(_to_original(p.box, prep), number[p.line], batch[p.crop]) for p in pieces if p.line in number
+    ]
+    return Segmentation(candidates, len(number), prep.scale, prep.warnings + warnings)
 
 
 def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Recognition:
@@ -543,11 +563,14 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
     doubtful = [n for n, ps in by_line.items() if np.mean([conf[p.crop] for p in ps]) < config.min_line_confidence]
     if len(doubtful) == len(by_line):  # nothing better to show: keep them (low confidences flag them)
         doubtful = []
+    faint = _faint_lines(prep.depths, set(by_line), set(by_line) - set(doubtful), config=config) - set(doubtful)
+    if faint:
+        warnings.append(f"ignored {len(faint)} line(s) much fainter than the rest (shadow edges, show-through)")
     if doubtful:
         warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
     digits: list[Digit] = []
     texts: list[str] = []
-    for line_no in sorted(set(by_line) - set(doubtful)):
+    for line_no in sorted(set(by_line) - set(doubtful) - faint):
         line_text = ""
         for p in by_line[line_no]:
             row = probs[p.crop]
