@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .components import label_components
 from .config import SegmentationConfig
 from .geometry import turn
 from .normalize import histogram_u8, paper_spread
@@ -74,7 +75,7 @@ def _within_shadows(mask: np.ndarray, flat: np.ndarray, *, paper: int, config: S
     level (its median) and its ink, and the shadow goes. A blob without clearly
     darker ink inside is kept (the shape rules judge it).
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats = label_components(mask)
     if n <= 2:
         return mask
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
