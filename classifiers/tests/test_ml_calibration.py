@@ -44,3 +44,30 @@ def test_it_round_trips_through_joblib_and_rejects_a_single_fold(digits):
     np.testing.assert_array_equal(clone.predict_proba(X_test), model.predict_proba(X_test))
     with pytest.raises(ValueError, match="cv must be >= 2"):
         LogisticCalibration(SVC(), cv=1).fit(X, y)
+
+
+def test_rbf_margins_equal_libsvm_and_are_not_pickled(digits):
+    from classifiers.ml.rbf import RBFMargins
+
+    X, y, X_test, _ = digits
+    svc = SVC(decision_function_shape="ovo", C=3.0).fit(X, y)
+    assert RBFMargins.supports(svc)
+    margins = RBFMargins(svc)
+    # More rows than one kernel block, so the blocks are stitched together too.
+    rows = np.concatenate([X_test, X_test])
+    np.testing.assert_allclose(margins(rows), svc.decision_function(rows), rtol=0, atol=1e-9)
+    assert margins(rows[:0]).shape == (0, 45)
+    assert not RBFMargins.supports(SVC(kernel="linear", decision_function_shape="ovo").fit(X, y))
+    assert not RBFMargins.supports(SVC(decision_function_shape="ovr").fit(X, y))
+    assert not RBFMargins.supports(SVC().fit(X[y < 2], y[y < 2]))  # binary: one signed margin
+    with pytest.raises(ValueError, match="rbf"):
+        RBFMargins(SVC(kernel="poly", decision_function_shape="ovo").fit(X, y))
+
+    model = LogisticCalibration(SVC(decision_function_shape="ovo"), cv=2).fit(X, y)
+    expected = model.calibrator_.predict_proba(model.estimator_.decision_function(X_test))
+    np.testing.assert_allclose(model.predict_proba(X_test), expected, rtol=0, atol=1e-9)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    assert b"RBFMargins" not in buffer.getvalue()  # the cache is rebuilt after loading
+    buffer.seek(0)
+    np.testing.assert_allclose(joblib.load(buffer).predict_proba(X_test), expected, rtol=0, atol=1e-9)
