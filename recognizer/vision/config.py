@@ -186,7 +186,8 @@ class SegmentationConfig:
     #: Neighbours in a line differ in height by at most this factor.
     line_min_height_ratio: float = 0.4
     #: A line whose ink is lighter than this × the darkest line's (depth below paper) is
-    #: a shadow edge or show-through, not writing (0 turns the rule off).
+    #: a shadow edge or show-through, not writing (0 turns the rule off). With a
+    #: classifier, the darkest line it reads with confidence (``min_line_confidence``).
     line_min_rel_depth: float = 0.55
     #: A line whose surroundings are darker than paper in more than this share of the
     #: pixels stands on a textured background (desk, fabric), when other lines do not
