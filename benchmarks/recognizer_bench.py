@@ -75,6 +75,25 @@ def normalise_ocr(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+FAILURE_KINDS = ("lines+", "lines-", "digits+", "digits-", "misread")
+
+
+def failure_kind(truth: str, pred: str) -> str:
+    """What went wrong with a wrong reading, coarsest first.
+
+    ``lines+``/``lines-``: more/fewer lines than written (clutter read as a line, a line
+    missed or two lines joined); ``digits+``/``digits-``: the lines match but more/fewer
+    digits (a digit cut in two, touching digits read as one, a digit missed);
+    ``misread``: every digit found, some read wrong.
+    """
+    t_lines, p_lines = truth.split("\n"), pred.split("\n") if pred else []
+    if len(p_lines) != len(t_lines):
+        return "lines+" if len(p_lines) > len(t_lines) else "lines-"
+    if [len(x) for x in p_lines] != [len(x) for x in t_lines]:
+        return "digits+" if len(pred) > len(truth) else "digits-"
+    return "misread"
+
+
 @dataclass
 class Tally:
     n: int = 0
@@ -342,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                         "tier": tier,
                         "truth": sample.text,
                         "ours": pred,
+                        "kind": failure_kind(sample.text, pred),
+                        "edits": levenshtein(pred, sample.text),
                         "tesseract": tess_pred,
                         "shape": list(sample.image.shape[:2]),
                         "meta": sample.meta,
@@ -391,8 +412,15 @@ def main(argv: list[str] | None = None) -> int:
     command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")))
     shutil.rmtree(files_640, ignore_errors=True)
 
+    # What fails, per tier: how many wrong readings of each kind, and their edits.
+    kinds = {t: {k: [0, 0] for k in FAILURE_KINDS} for t in tiers}
+    for f in failures:
+        kinds[f["tier"]][f["kind"]][0] += 1
+        kinds[f["tier"]][f["kind"]][1] += f["edits"]
+
     result = {
         "command_throughput": command,
+        "failure_kinds": {t: {k: {"n": n, "edits": e} for k, (n, e) in ks.items()} for t, ks in kinds.items()},
         "tiers": {t: {"ours": ours[t].summary(), "tesseract": tess[t].summary() if use_tess else None} for t in tiers},
         "overall": {"ours": total_ours.summary(), "tesseract": total_tess.summary() if use_tess else None},
         "ours_640x480": ours_640.summary(),
@@ -427,6 +455,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| {fmt(o, 'median_ms')} | {fmt(o, 'p95_ms')} | {fmt(ts, 'exact', True)} | {fmt(ts, 'cer', True)} "
             f"| {fmt(ts, 'images_per_s')} | {fmt(ts, 'median_ms')} | {ratio} |"
         )
+    print("\nWrong readings by kind (count / character edits; see failure_kind):")
+    print("| tier | " + " | ".join(FAILURE_KINDS) + " |")
+    print("|---|" + "---|" * len(FAILURE_KINDS))
+    for t in tiers:
+        print(f"| {t} | " + " | ".join(f"{n} / {e}" for n, e in kinds[t].values()) + " |")
     o = ours_640.summary()
     print(f"\n~640×480 images only (ours): {o}")
     print(f"recognize command engine on those images as JPEG files: {command}")
