@@ -32,7 +32,10 @@ MIN_PARALLEL_INPUTS = 250
 
 @dataclass(frozen=True)
 class Outcome:
-    """One input's result: ``result`` (and ``image`` when kept) or an intake ``error``."""
+    """One input's result: ``result`` (and ``image`` when kept) or an intake ``error``.
+
+    ``result`` is None without an error when the content's recognition is already stored.
+    """
 
     path: str
     result: vision.Recognition | None = None
@@ -45,12 +48,15 @@ class _Reader:
     classify: vision.Classify
     limits: intake.Limits
     keep_images: bool
+    stored: frozenset[str] = frozenset()
 
     def __call__(self, path: str) -> Outcome:
         try:
             image = intake.read_source(path, limits=self.limits)
         except intake.IntakeError as exc:
             return Outcome(path, error=exc.message)
+        if image.sha256 in self.stored:  # its recognition is served from the database
+            return Outcome(path, None, image if self.keep_images else None)
         result = vision.recognize(image.array, self.classify)
         return Outcome(path, result, image if self.keep_images else None)
 
@@ -58,13 +64,13 @@ class _Reader:
 _worker_reader: _Reader | None = None  # one per worker process
 
 
-def _worker_init(pipeline: Pipeline, limits: intake.Limits, keep_images: bool) -> None:
+def _worker_init(pipeline: Pipeline, limits: intake.Limits, keep_images: bool, stored: frozenset[str]) -> None:
     global _worker_reader
     # One core per worker. BLAS threads that spin while waiting would otherwise
     # fight the other workers for the same cores (measured: half the throughput).
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images)
+    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored)
 
 
 def _worker_read(path: str) -> Outcome:
@@ -78,7 +84,12 @@ def cpu_count() -> int:
 
 
 def recognize_paths(
-    paths: Iterable[str], pipeline: Pipeline, *, jobs: int = 0, keep_images: bool = False
+    paths: Iterable[str],
+    pipeline: Pipeline,
+    *,
+    jobs: int = 0,
+    keep_images: bool = False,
+    stored: frozenset[str] = frozenset(),
 ) -> Iterator[Outcome]:
     """Read and recognise every path (file or http(s) URL), yielding outcomes in input order.
 
@@ -92,6 +103,9 @@ def recognize_paths(
         :data:`MIN_PARALLEL_INPUTS` inputs (else none), 1 = none, N = N (at most one per input).
     keep_images : bool
         Return each :class:`~digitsite.intake.IntakeImage` too (to store it).
+    stored : frozenset of str
+        Content hashes whose recognition is already stored: those inputs are read and
+        checked but not recognised again (``result`` is None).
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
@@ -99,9 +113,9 @@ def recognize_paths(
         jobs = cpu_count() if len(paths) >= MIN_PARALLEL_INPUTS else 1
     jobs = min(jobs, len(paths))
     if jobs <= 1:
-        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images), paths)
+        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored), paths)
         return
     chunk = max(1, min(8, len(paths) // (4 * jobs)))
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(pipeline, limits, keep_images)) as pool:
+    with context.Pool(jobs, initializer=_worker_init, initargs=(pipeline, limits, keep_images, stored)) as pool:
         yield from pool.imap(_worker_read, paths, chunksize=chunk)

@@ -17,6 +17,12 @@ from django.utils import timezone
 from classifiers.ml.crops import CROP_SIZE
 
 
+class RecognitionQuerySet(models.QuerySet):
+    def stored_hashes(self, version) -> frozenset[str]:
+        """The sha256 of every upload already recognised with classifier ``version``."""
+        return frozenset(self.filter(classifier=version).values_list("upload__sha256", flat=True))
+
+
 class Recognition(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     upload = models.ForeignKey("digitsite.Upload", on_delete=models.CASCADE, related_name="recognitions")
@@ -35,6 +41,8 @@ class Recognition(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = RecognitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

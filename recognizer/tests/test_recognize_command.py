@@ -70,6 +70,22 @@ def test_with_save_rows_are_stored_and_reused(active_version, images):
     assert Recognition.objects.count() == 1 and Upload.objects.count() == 1
 
 
+def test_with_save_stored_content_is_served_not_recognised_again(active_version, images, monkeypatch):
+    first, _, _ = run("--json", "--save", str(images["two"]))
+    from recognizer import batch
+
+    calls = []
+    real = batch.vision.recognize
+    monkeypatch.setattr(batch.vision, "recognize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again, _, error = run("--json", "--save", str(images["two"]), str(images["one"]))
+    assert error is None
+    rows = [json.loads(line) for line in again.splitlines()]
+    assert rows[0]["id"] == json.loads(first)["id"] and rows[0]["text"] == "12\n4789"
+    assert rows[1]["text"] == "305"
+    assert len(calls) == 1  # only the new content was read by the pipeline
+    assert Recognition.objects.count() == 2
+
+
 def test_plain_output_is_readable(active_version, images):
     out, _, error = run(str(images["one"]))
     assert error is None

@@ -9,6 +9,7 @@ from classifiers.management.commands._common import VersionOptionMixin
 from classifiers.ml.artifacts import ArtifactError
 from classifiers.selectors import classifier_load
 from recognizer.batch import MIN_PARALLEL_INPUTS, Outcome, recognize_paths
+from recognizer.models import Recognition
 from recognizer.services import NoClassifier, classifier_resolve, recognition_create, recognition_payload
 
 
@@ -44,13 +45,15 @@ class Command(VersionOptionMixin, BaseCommand):
             raise CommandError(str(exc)) from None
         if options["jobs"] < 0:
             raise CommandError("--jobs must be 0 (one per CPU) or more")
+        save = options["save"]
+        stored = Recognition.objects.stored_hashes(version) if save else frozenset()
         failures = 0
-        for outcome in recognize_paths(paths, pipeline, jobs=options["jobs"], keep_images=options["save"]):
+        for outcome in recognize_paths(paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored):
             if outcome.error is not None:
                 failures += 1
                 payload = {"path": outcome.path, "error": outcome.error}
             else:
-                payload = self._payload(outcome, version, save=options["save"])
+                payload = self._payload(outcome, version, save=save)
             self._emit(payload, as_json=options["json"])
         if failures:
             raise CommandError(f"{failures} of {len(paths)} input(s) failed")
