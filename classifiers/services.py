@@ -41,7 +41,7 @@ def classifier_train(
     *,
     algorithm: str,
     data: Sequence[str] = ("bundled",),
-    augment: int = 0,
+    augment: int | None = None,
     test_size: float = 0.2,
     seed: int = 0,
     params: dict | None = None,
@@ -49,6 +49,8 @@ def classifier_train(
     progress: Callable[[str], None] | None = None,
 ) -> ClassifierVersion:
     registry.get(algorithm)  # fail fast on an unknown name, before loading any data
+    if augment is None:  # the default recipe's copies (the default model and train_classifier alike)
+        augment = settings.CLASSIFIERS_DEFAULT_AUGMENT
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test size must be between 0 and 1 (exclusive); got {test_size}")
     if augment < 0:
@@ -126,10 +128,5 @@ def ensure_default_classifier(progress: Callable[[str], None] | None = None) -> 
     active = ClassifierVersion.objects.active()
     if active is not None:
         return active, False
-    version = classifier_train(
-        algorithm=settings.CLASSIFIERS_DEFAULT_ALGORITHM,
-        augment=settings.CLASSIFIERS_DEFAULT_AUGMENT,
-        activate=True,
-        progress=progress,
-    )
+    version = classifier_train(algorithm=settings.CLASSIFIERS_DEFAULT_ALGORITHM, activate=True, progress=progress)
     return version, True

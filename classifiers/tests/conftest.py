@@ -31,4 +31,4 @@ def tiny_source(request, tmp_path):
 def trained(db):
     from classifiers.services import classifier_train
 
-    return classifier_train(algorithm="knn", data=["tiny"], seed=1)
+    return classifier_train(algorithm="knn", data=["tiny"], augment=0, seed=1)

@@ -90,7 +90,7 @@ def test_a_failed_row_write_removes_the_artifact(settings, monkeypatch):
 def test_activate_and_roll_back(trained):
     from classifiers.services import classifier_train
 
-    newer = classifier_train(algorithm="knn", data=["tiny"], seed=2, activate=True)
+    newer = classifier_train(algorithm="knn", data=["tiny"], augment=0, seed=2, activate=True)
     assert "now the active" in run("activate_classifier", str(trained.pk))
     trained.refresh_from_db()
     newer.refresh_from_db()

@@ -16,7 +16,7 @@ def check_ids() -> set[str]:
 
 
 def test_the_database_allows_only_one_active_version(trained):
-    other = classifier_train(algorithm="knn", data=["tiny"], seed=5, activate=True)
+    other = classifier_train(algorithm="knn", data=["tiny"], augment=0, seed=5, activate=True)
     assert other.is_active
     with pytest.raises(IntegrityError), transaction.atomic():
         ClassifierVersion.objects.filter(pk=trained.pk).update(is_active=True)
@@ -25,7 +25,7 @@ def test_the_database_allows_only_one_active_version(trained):
 def test_loading_is_cached_per_version_and_follows_activation(trained):
     classifier_activate(version=trained)
     assert classifier_load(classifier_get()) is classifier_load(trained)
-    newer = classifier_train(algorithm="knn", data=["tiny"], seed=9)
+    newer = classifier_train(algorithm="knn", data=["tiny"], augment=0, seed=9)
     classifier_activate(version=newer)
     assert classifier_get().pk == newer.pk
     assert classifier_load(classifier_get()) is not classifier_load(trained)

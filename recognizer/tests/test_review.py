@@ -69,5 +69,5 @@ def test_whole_string_correction_maps_onto_digits(recognition, reviewer):
 def test_reviewed_digits_train_a_classifier_with_other_sources(recognition, reviewer, settings, tmp_path):
     settings.CLASSIFIERS_MODEL_DIR = tmp_path / "models"
     recognition_mark_correct(recognition=recognition, reviewer=reviewer)
-    version = classifier_train(algorithm="knn", data=["sklearn-digits", "reviewed"], seed=0)
+    version = classifier_train(algorithm="knn", data=["sklearn-digits", "reviewed"], augment=0, seed=0)
     assert {"spec": "reviewed", "samples": 4} in version.data_sources

@@ -26,7 +26,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--augment",
             type=int,
-            default=settings.CLASSIFIERS_DEFAULT_AUGMENT,
             metavar="N",
             help="augmented copies per training sample (default: CLASSIFIERS_DEFAULT_AUGMENT, "
             f"{settings.CLASSIFIERS_DEFAULT_AUGMENT}); 0 for none",
