@@ -238,9 +238,9 @@ def _drop_textured_lines(
     Writing sits on paper, plain around its strokes. The wood grain, fabric or print
     of a desk beyond the sheet's edge breaks up into digit-sized "components" with
     more of the same texture between them. A line whose surroundings (its box grown by
-    0.3 × its height, every candidate's strokes and the removed ruled lines left out,
-    with their rims) are darker than ``1 - min_contrast`` of the paper in more than
-    ``line_max_textured`` of the pixels goes, unless every line does.
+    0.3 × its height, the ink of every component found and the removed ruled lines
+    left out, with their rims) are darker than ``1 - min_contrast`` of the paper in
+    more than ``line_max_textured`` of the pixels goes, unless every line does.
     """
     if len(lines) < 2 or config.line_max_textured >= 1:
         return lines, 0

@@ -14,7 +14,8 @@ near-constant HOG dimensions). PCA to 200 dimensions costs nothing in accuracy
 (98.4% either way) and cuts prediction from ~2.9 to ~0.4 ms per digit; with the
 default ``--augment 2`` (three times the support vectors) 100 dimensions keep the
 accuracy (98.5% on 10,000 unseen MNIST digits vs 98.6% at 200) at half the
-prediction time (0.36 vs 0.64 ms per digit).
+prediction time (0.36 vs 0.64 ms per digit with libsvm's margins; 0.10 ms with the
+BLAS margins below).
 ``cache_mb`` is libsvm's kernel cache: larger speeds up big training sets. At
 prediction the calibration computes the SVC's margins with BLAS instead of libsvm
 (:class:`~classifiers.ml.rbf.RBFMargins`, the same values, ~5× faster).
