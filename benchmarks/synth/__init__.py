@@ -6,7 +6,7 @@
 See :mod:`benchmarks.synth.tiers` for what each tier contains.
 """
 
-from .bank import DigitBank, available_fonts, load_mnist, printed_glyph, read_idx, split_indices, write_idx
+from .bank import DigitBank, available_fonts, digit_keys, load_mnist, printed_glyph, read_idx, split_indices, write_idx
 from .tiers import TIERS, Sample, make_blank, make_dense, make_sample, render_sample
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "DigitBank",
     "Sample",
     "available_fonts",
+    "digit_keys",
     "load_mnist",
     "make_blank",
     "make_dense",

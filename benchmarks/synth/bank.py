@@ -200,3 +200,12 @@ def printed_glyph(digit: int, height: float, font_path: str) -> np.ndarray:
     """Ink alpha of ``digit`` typeset in ``font_path`` with a digit height of about ``height`` px."""
     size = max(6, round(float(height) / _digit_height_ratio(font_path)))
     return _raw_glyph(font_path, size, str(int(digit))).copy()
+
+
+def digit_keys(crops: np.ndarray) -> list[bytes]:
+    """One key per digit image (``uint8`` 0–255, or float 0–1 crops rounded to it): equal
+    images, equal keys — to keep digits a model trained on out of a test set."""
+    arr = np.asarray(crops)
+    if arr.dtype != np.uint8:
+        arr = np.clip(np.round(arr * 255), 0, 255).astype(np.uint8)
+    return [img.tobytes() for img in arr]

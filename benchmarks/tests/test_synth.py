@@ -10,6 +10,7 @@ from benchmarks.synth import (
     TIERS,
     DigitBank,
     available_fonts,
+    digit_keys,
     load_mnist,
     make_blank,
     make_dense,
@@ -155,3 +156,10 @@ def test_dense_image_has_200_digits(bank):
     image, text = make_dense(np.random.default_rng(0), bank)
     assert image.shape == (1200, 1600, 3)
     assert len(text.replace("\n", "")) == 200 and text.count("\n") == 9
+
+
+def test_digit_keys_match_the_same_digit_as_bytes_or_as_a_crop():
+    digits, _ = _fake_digits(n_per_class=1)
+    as_crops = digits.astype(np.float32) / 255.0
+    assert digit_keys(digits) == digit_keys(as_crops)
+    assert len(set(digit_keys(digits))) == len(digits)  # different digits, different keys
