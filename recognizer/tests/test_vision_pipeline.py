@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import cv2
 import numpy as np
@@ -56,6 +57,18 @@ def test_it_splits_touching_digits_with_the_classifier(classify, text, gap, thic
     n, _ = cv2.connectedComponents(mask.astype(np.uint8))
     assert n - 1 < len(text)  # the digits really touch
     assert recognize(img, classify).text == text
+
+
+def test_it_splits_touching_pairs_on_a_steep_line_measuring_the_line_upright(classify):
+    # Pairs of touching digits along a line rising 30°: their boxes are ~25% taller than
+    # the digits, which made each pair look narrow enough to be one digit.
+    img = paper(480, 640)
+    for k, pair in enumerate(["40", "72", "53", "86"]):
+        origin = (60 + round(k * 130 * math.cos(math.radians(30))), 400 - round(k * 130 * math.sin(math.radians(30))))
+        img, _ = render_text(img, pair, origin=origin, height=40, thickness=3, gap=-0.12, angle=30)
+    n = cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1
+    assert n <= 5  # eight digits: every pair touches (the 4 is drawn in two strokes)
+    assert recognize(img, classify).text == "40725386"
 
 
 @pytest.mark.parametrize("digit", ["0", "2", "5"])

@@ -352,6 +352,20 @@ def _upright(mask: np.ndarray, grey: np.ndarray, angle: float, *, config: Segmen
     return _Upright(turned[y0:y1, x0:x1], turned_grey, cv2.invertAffineTransform(m), (h, w))
 
 
+def _upright_height(uprights: list[_Upright], line_height: float) -> float:
+    """Digit height of a line measured on its components turned upright.
+
+    The boxes of a slanted line's digits are taller than the digits (a 45 px digit at
+    16° has a 51 px box), which made touching pairs look narrow for their line. Small
+    marks (under 0.6 × the median) are left out, as in the line rules; a lone
+    component keeps the line's height.
+    """
+    if len(uprights) < 2 or all(u.back is None for u in uprights):
+        return line_height
+    hs = np.array([u.mask.shape[0] for u in uprights], np.float64)
+    return float(np.median(hs[hs >= 0.6 * np.median(hs)]))
+
+
 def _pieces(
     prep: _Prepared, classify: Classify | None, config: SegmentationConfig
 ) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str]]:
@@ -374,13 +388,16 @@ def _pieces(
     plans = []
     n_split = 0
     for line_no, line in enumerate(prep.lines):
+        uprights = []
         for i in line:
-            x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
+            box = tuple(int(v) for v in prep.blobs.boxes[i])
             mask = blob_mask(prep.blobs, i)
-            up = _upright(mask, prep.ink_patch((x, y, w, h), mask), prep.angles[line_no], config=config)
+            uprights.append(_upright(mask, prep.ink_patch(box, mask), prep.angles[line_no], config=config))
+        ref_h = _upright_height(uprights, float(prep.ref_height[line[0]]))
+        for i, up in zip(line, uprights, strict=True):
+            x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
             mask = up.mask
             uw = mask.shape[1]
-            ref_h = float(prep.ref_height[i])
             if needs_split(uw, ref_height=ref_h, config=config) and n_split < config.split_max_components:
                 n_split += 1
                 cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
