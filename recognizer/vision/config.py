@@ -141,6 +141,12 @@ class SegmentationConfig:
     #: ... and they are stacked: vertical overlap at most this × the lower height
     #: (side-by-side italic digits overlap in x too, but not this way).
     merge_max_y_overlap: float = 0.35
+    #: ... and the shorter piece is at most this × the taller one's height (a bar or a
+    #: broken-off stroke, not a whole digit stacked on a row of touching digits) ...
+    merge_max_piece_height: float = 0.6
+    #: ... and the merged box is at most this × as wide as it is tall (a digit; not a
+    #: ruled line's remnant, a dash or clutter absorbing the digits it touches).
+    merge_max_union_aspect: float = 1.0
 
     #: Pieces the shape and line rules drop (a detached bar, a stroke broken off) are
     #: offered to the nearest kept candidate when at most this × its ink ...
