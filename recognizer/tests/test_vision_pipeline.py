@@ -59,6 +59,12 @@ def test_it_splits_touching_digits_with_the_classifier(classify, text, gap, thic
     assert recognize(img, classify).text == text
 
 
+def test_it_reads_a_row_of_ten_touching_digits(classify):
+    img, _ = render_text(paper(200, 900), "4072407215", origin=(40, 120), height=60, thickness=4, gap=-0.18)
+    assert cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1 == 1
+    assert recognize(img, classify).text == "4072407215"
+
+
 def test_it_splits_touching_pairs_on_a_steep_line_measuring_the_line_upright(classify):
     # Pairs of touching digits along a line rising 30°: their boxes are ~25% taller than
     # the digits, which made each pair look narrow enough to be one digit.

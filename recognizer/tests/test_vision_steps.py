@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import cv2
@@ -172,6 +173,40 @@ def test_it_chooses_the_best_scored_cut_sequence():
     scores = {s: (0.0 if abs(s[1] - 30) <= 2 or abs(s[0] - 30) <= 2 else -3.0) for s in segs}
     parts = best_partition(60, cuts, costs, scores, ref_height=40, config=CFG)
     assert len(parts) == 2 and abs(parts[0][1] - 30) <= 2
+
+
+def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height):
+    """The definition of the best partition, tried subset by subset (2^C)."""
+    n_est = width / (CFG.split_digit_width * ref_height)
+    cost_of = dict(zip(cuts.tolist(), costs.tolist(), strict=True))
+    best = None
+    for r in range(len(cuts) + 1):
+        for subset in itertools.combinations(cuts.tolist(), r):
+            bounds = [0, *subset, width]
+            segs = list(zip(bounds[:-1], bounds[1:], strict=True))
+            if any(s not in scores for s in segs):
+                continue
+            score = float(np.mean([scores[s] for s in segs])) - CFG.split_count_penalty * abs(len(segs) - n_est)
+            if subset:
+                score -= CFG.split_cut_penalty * float(np.mean([cost_of[c] for c in subset]))
+            if best is None or score > best[0] + 1e-9:
+                best = (score, segs)
+    return best[1] if best else [(0, width)]
+
+
+def test_the_best_partition_is_the_one_trying_every_cut_subset_finds():
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        width = int(rng.integers(30, 200))
+        cuts = np.unique(rng.integers(1, width, int(rng.integers(0, 9))))
+        costs = rng.uniform(0, 0.5, len(cuts))
+        bounds = [0, *cuts.tolist(), width]
+        scores = {
+            s: float(np.log(rng.uniform(0.05, 1))) for s in itertools.combinations(bounds, 2) if rng.uniform() < 0.7
+        }
+        ref = float(rng.uniform(20, 60))
+        expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref)
+        assert best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG) == expected
 
 
 def test_config_is_frozen_and_validated():

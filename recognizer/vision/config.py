@@ -171,8 +171,9 @@ class SegmentationConfig:
     #: A piece of a split is between these × line height wide.
     split_min_piece_width: float = 0.15
     split_max_piece_width: float = 1.1
-    #: Most candidate cut columns considered per split component.
-    split_max_cuts: int = 9
+    #: Most candidate cut columns considered per split component (at most 2 per digit
+    #: its width suggests, plus one).
+    split_max_cuts: int = 24
     #: Score penalty per piece away from the width-based estimate of the digit count.
     split_count_penalty: float = 0.12
     #: Pieces narrower than this × line height are only plausible as a "1"...
@@ -226,5 +227,5 @@ class SegmentationConfig:
             raise ValueError("max_side must be at least 32")
         if not 0.0 < self.min_contrast < 1.0:
             raise ValueError("min_contrast must be in (0, 1)")
-        if self.split_max_cuts > 14:
-            raise ValueError("split_max_cuts above 14 makes splitting exponential")
+        if not 0 <= self.split_max_cuts <= 64:
+            raise ValueError("split_max_cuts must be in 0 .. 64")
