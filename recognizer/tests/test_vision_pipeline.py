@@ -65,6 +65,18 @@ def test_it_reads_a_row_of_ten_touching_digits(classify):
     assert recognize(img, classify).text == "4072407215"
 
 
+def test_a_row_of_touching_digits_on_a_slanted_line_is_not_taken_for_a_tall_stray(classify):
+    # "4", seven touching digits and "6" along a line rising 25°: the row's box is
+    # 2.3 × as tall as a digit's, though the row is no taller across the line.
+    img, x, y = paper(480, 900), 40.0, 440.0
+    for part, gap in (("4", 0.2), ("4072407", -0.18), ("6", 0.2)):
+        img, boxes = render_text(img, part, origin=(round(x), round(y)), height=50, thickness=4, gap=gap, angle=25)
+        advance = (max(b[0] + b[2] for b in boxes) - x) / math.cos(math.radians(25)) + 25
+        x, y = x + advance * math.cos(math.radians(25)), y - advance * math.sin(math.radians(25))
+    assert cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1 == 3
+    assert recognize(img, classify).text == "440724076"
+
+
 def test_it_splits_touching_pairs_on_a_steep_line_measuring_the_line_upright(classify):
     # Pairs of touching digits along a line rising 30°: their boxes are ~25% taller than
     # the digits, which made each pair look narrow enough to be one digit.

@@ -111,7 +111,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
     slope = estimate_slope(blobs.boxes, config=config)
     lines = group_lines(blobs.boxes, config=config, slope=slope)
-    keep, ref_h = _line_rules(blobs.boxes, lines, config=config)
+    keep, ref_h = _line_rules(blobs.boxes, lines, config=config, slope=slope)
     lines = [[i for i in line if keep[i]] for line in lines]
     lines = [line for line in lines if line]
     lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
@@ -263,28 +263,42 @@ def _drop_textured_lines(
 
 
 def _line_rules(
-    boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig
+    boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig, slope: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Reject dots, commas, dashes and strays by height relative to their line.
+
+    A wide box (a row of touching digits) is too tall only when it is also too tall
+    across the text direction (``slope``, dy/dx): on a slanted line its box is far
+    taller than one digit's, though the row is not.
 
     Returns
     -------
     keep : (K,) bool ndarray
     ref_height : (K,) float ndarray
-        Typical digit height of each box's line (its own height when alone and no
-        line is near).
+        Typical digit height (box height) of each box's line (its own height when alone
+        and no line is near).
     """
     k = len(boxes)
     h = boxes[:, 3].astype(np.float64)
+    across = _height_across(boxes, slope)
     keep = np.ones(k, bool)
     ref = h.copy()
+    ref_across = across.copy()
+    wide = boxes[:, 2] >= boxes[:, 3]
+
+    def not_tall(idx, ref_h: np.ndarray, ref_a: np.ndarray, limit: float) -> np.ndarray:
+        # A wide box (a row of touching digits) may be tall only by its slant.
+        return (h[idx] <= limit * ref_h) | (wide[idx] & (across[idx] <= limit * ref_a))
+
     multi = [line for line in lines if len(line) >= 2]
     for line in multi:
-        hs = h[line]
-        med = np.median(hs)
-        med = np.median(hs[hs >= 0.6 * med])  # ignore the dots when estimating
-        ref[line] = med
-        keep[line] = (hs >= config.min_rel_height * med) & (hs <= config.max_rel_height * med)
+        for heights, out in ((h, ref), (across, ref_across)):
+            hs = heights[line]
+            med = np.median(hs)
+            out[line] = np.median(hs[hs >= 0.6 * med])  # ignore the dots when estimating
+        keep[line] = (h[line] >= config.min_rel_height * ref[line]) & not_tall(
+            line, ref[line], ref_across[line], config.max_rel_height
+        )
     singles = [line[0] for line in lines if len(line) == 1]
     if singles and multi:
         members = np.array([i for line in multi for i in line if keep[i]])
@@ -294,8 +308,27 @@ def _line_rules(
             s = np.array(singles)
             d = np.hypot(cx[s][:, None] - cx[members][None, :], cy[s][:, None] - cy[members][None, :])
             near = members[np.argmin(d, axis=1)]
-            keep[s] = (h[s] >= config.min_rel_height * ref[near]) & (h[s] <= config.single_max_rel_height * ref[near])
+            keep[s] = (h[s] >= config.min_rel_height * ref[near]) & not_tall(
+                s, ref[near], ref_across[near], config.single_max_rel_height
+            )
     return keep, ref
+
+
+def _height_across(boxes: np.ndarray, slope: float) -> np.ndarray:
+    """Height of each box's content across a text direction of ``slope`` (dy/dx).
+
+    A W × H rectangle turned by θ has a box ``w = W cos θ + H sin θ``,
+    ``h = W sin θ + H cos θ``; solved for H, floored at a third of the box height
+    (a box is not an exact rectangle). Exactly the box height when level.
+    """
+    h = boxes[:, 3].astype(np.float64)
+    theta = abs(math.atan(slope))
+    if theta < 1e-3:
+        return h
+    theta = min(theta, math.radians(35))  # steeper than the slant limit: keep it solvable
+    w = boxes[:, 2].astype(np.float64)
+    est = (h * math.cos(theta) - w * math.sin(theta)) / math.cos(2 * theta)
+    return np.maximum(est, h / 3)
 
 
 def _piece_crop(up: _Upright, a: int, b: int) -> tuple[int, np.ndarray, Box] | None:
