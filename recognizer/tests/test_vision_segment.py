@@ -133,6 +133,23 @@ def test_it_reads_light_ink_on_a_dark_board():
     assert any("inverted" in w for w in seg.warnings)
 
 
+def test_a_sheet_on_a_dark_desk_half_in_shadow_is_not_taken_for_a_blackboard():
+    img = np.full((480, 640), 25, np.uint8)  # the desk
+    img[100:380, 60:600] = 230  # the sheet ...
+    img[100:380, 280:600] = 90  # ... in shadow right of x=280: 19% of the frame is light
+    img, truth = render_text(img, "527", origin=(90, 280), height=70, thickness=4)
+    seg = segment(img)
+    assert not any("inverted" in w for w in seg.warnings)
+    assert_boxes_match(seg.boxes, truth)
+
+
+def test_bold_light_digits_filling_a_dark_frame_are_still_inverted():
+    img, truth = render_text(paper(480, 640, level=30), "47", origin=(40, 440), height=400, thickness=45, ink=225)
+    seg = segment(img)
+    assert any("inverted" in w for w in seg.warnings)
+    assert_boxes_match(seg.boxes, truth, min_iou=0.8)
+
+
 def test_it_merges_a_digit_broken_by_a_gap():
     glyphs = [hand_glyph("5", detach_top=0.15), hand_glyph("7"), hand_glyph("4")]
     img, truth = render_strokes(paper(220, 400), glyphs, origin=(50, 60), height=80, thickness=5)

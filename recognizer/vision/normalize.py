@@ -98,13 +98,25 @@ def downscale(grey: np.ndarray, *, max_side: int) -> tuple[np.ndarray, float]:
 
 
 def ink_is_light(grey: np.ndarray) -> bool:
-    """Whether the majority of pixels lies on the dark side of the Otsu split."""
+    """Whether the image is light strokes on a dark ground.
+
+    The majority of pixels must lie on the dark side of the Otsu split, and the light
+    side must be strokes, not a solid region: a sheet of paper on a dark desk, half in
+    shadow, is as dark as a blackboard, but its lit part holds a disc wider than a
+    fifth of the frame's shorter side. A stroke that wide would be bolder than any
+    digit's.
+    """
     step = max(1, int(np.sqrt(grey.size / 50_000)))  # a subsample decides the majority
     sample = np.ascontiguousarray(grey[::step, ::step])
     if sample.size == 0 or int(sample.max()) == int(sample.min()):
         return False
     t, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return bool(cv2.countNonZero((sample > t).view(np.uint8)) < 0.4 * sample.size)
+    light = (sample > t).astype(np.uint8)
+    n_light = cv2.countNonZero(light)
+    if n_light >= 0.4 * sample.size:
+        return False
+    radius = float(cv2.distanceTransform(light, cv2.DIST_L2, 3).max())
+    return radius < 0.1 * min(sample.shape)
 
 
 def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:
