@@ -112,26 +112,35 @@ def test_it_merges_a_detached_top_bar_but_not_digits_of_adjacent_rows():
     assert x <= 50 and y <= 40 and x + w >= 80 and y + h >= 100
 
 
-def test_it_does_not_merge_a_digit_into_a_row_of_touching_digits_or_a_rule_remnant():
+def _digit_above_a_row_and_a_rule_remnant_above_a_digit() -> np.ndarray:
     mask = np.zeros((300, 500), np.uint8)
     cv2.rectangle(mask, (60, 20), (100, 70), 255, 3)  # a digit ...
     cv2.rectangle(mask, (40, 78), (240, 178), 255, 3)  # ... just above a 200 px wide row of touching digits
     cv2.line(mask, (300, 40), (420, 40), 255, 3)  # the remnant of a ruled line ...
     cv2.rectangle(mask, (340, 50), (380, 100), 255, 3)  # ... just above a digit
-    blobs, _ = find_components(mask, config=CFG)
-    assert len(blobs) == 4
-    assert len(merge_broken(blobs, config=CFG)) == 4
-    assert len(merge_broken(blobs, config=replace(CFG, merge_max_union_aspect=99.0))) == 2
+    return mask
 
 
-def test_it_does_not_merge_a_whole_digit_into_a_taller_stroke_beside_it():
+def _stroke_reaching_into_a_taller_one() -> np.ndarray:
     mask = np.zeros((300, 300), np.uint8)
     cv2.line(mask, (55, 5), (100, 70), 255, 3)  # a stroke 70 px tall ...
     cv2.line(mask, (78, 162), (120, 62), 255, 3)  # ... reaching into the top of one 105 px tall
-    blobs, _ = find_components(mask, config=CFG)
-    assert len(blobs) == 2
-    assert len(merge_broken(blobs, config=CFG)) == 2
-    assert len(merge_broken(blobs, config=replace(CFG, merge_max_piece_height=1.0))) == 1
+    return mask
+
+
+@pytest.mark.parametrize(
+    ("draw", "n_pieces", "without_the_rule"),
+    [
+        (_digit_above_a_row_and_a_rule_remnant_above_a_digit, 4, {"merge_max_union_aspect": 99.0}),
+        (_stroke_reaching_into_a_taller_one, 2, {"merge_max_piece_height": 1.0}),
+    ],
+)
+def test_it_does_not_merge_whole_digits_into_rows_rule_remnants_or_taller_strokes(draw, n_pieces, without_the_rule):
+    blobs, _ = find_components(draw(), config=CFG)
+    assert len(blobs) == n_pieces
+    assert len(merge_broken(blobs, config=CFG)) == n_pieces
+    # The rule is what keeps them apart: without it, pairs merge.
+    assert len(merge_broken(blobs, config=replace(CFG, **without_the_rule))) == n_pieces // 2
 
 
 def test_it_drops_dots_dashes_and_solid_blobs_by_shape():
