@@ -215,19 +215,28 @@ def _line_depths(blobs: Blobs, lines: list[list[int]], flat: np.ndarray) -> tupl
 
 
 def _faint_lines(
-    depths: tuple[float, ...], lines: set[int], reference: set[int], *, config: SegmentationConfig
+    depths: tuple[float, ...],
+    lines: set[int],
+    reference: set[int],
+    warnings: list[str],
+    *,
+    config: SegmentationConfig,
 ) -> set[int]:
     """Those of ``lines`` whose ink is far lighter than the darkest ``reference`` line's.
 
     One hand writes with one pen: the edge of a shadow, a fold or text showing through
     from the back binarise as faint "ink" beside the real digits. The reference is
     the lines the classifier reads with confidence, when there is a classifier: a
-    dark object beside pencil writing must not make the writing "faint".
+    dark object beside pencil writing must not make the writing "faint". A warning
+    saying how many were found is appended to ``warnings``.
     """
     if len(lines) < 2 or config.line_min_rel_depth <= 0 or not reference:
         return set()
     deepest = max(depths[n] for n in reference)
-    return {n for n in lines if depths[n] < config.line_min_rel_depth * deepest}
+    faint = {n for n in lines if depths[n] < config.line_min_rel_depth * deepest}
+    if faint:
+        warnings.append(f"ignored {len(faint)} line(s) much fainter than the rest (shadow edges, show-through)")
+    return faint
 
 
 def _drop_textured_lines(
@@ -568,9 +577,7 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
     prep = _prepare_zoomed(image, config)
     pieces, batch, _, warnings = _pieces(prep, None, config)
     every = set(range(len(prep.lines)))
-    faint = _faint_lines(prep.depths, every, every, config=config)
-    if faint:
-        warnings.append(f"ignored {len(faint)} line(s) much fainter than the rest (shadow edges, show-through)")
+    faint = _faint_lines(prep.depths, every, every, warnings, config=config)
     number = {n: k for k, n in enumerate(sorted(every - faint))}
     candidates = [
         Candidate(_to_original(p.box, prep), number[p.line], batch[p.crop]) for p in pieces if p.line in number
@@ -613,9 +620,8 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
     doubtful = [n for n, ps in by_line.items() if np.mean([conf[p.crop] for p in ps]) < config.min_line_confidence]
     if len(doubtful) == len(by_line):  # nothing better to show: keep them (low confidences flag them)
         doubtful = []
-    faint = _faint_lines(prep.depths, set(by_line), set(by_line) - set(doubtful), config=config) - set(doubtful)
-    if faint:
-        warnings.append(f"ignored {len(faint)} line(s) much fainter than the rest (shadow edges, show-through)")
+    confident = set(by_line) - set(doubtful)
+    faint = _faint_lines(prep.depths, confident, confident, warnings, config=config)
     if doubtful:
         warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
     digits: list[Digit] = []
