@@ -104,7 +104,8 @@ def best_partition(
     ``split_count_penalty × |k - width / digit width|``, minus ``split_cut_penalty ×``
     the mean cost of the cuts. For a fixed ``k`` both means are sums with fixed weights,
     so a dynamic programme over (cut, pieces so far) finds the best sequence of each
-    length exactly — ``O(k · C²)`` instead of trying all ``2^C`` subsets of cuts.
+    length exactly, in ``O(k · S)`` for ``S`` valid segments, instead of trying all
+    ``2^C`` subsets of cuts.
 
     Parameters
     ----------
@@ -126,22 +127,27 @@ def best_partition(
     bounds = [0, *(int(c) for c in cuts), width]
     cost_at = [0.0, *(float(v) for v in costs), 0.0]
     n = len(bounds)
+    # The valid segments ending at each bound: (start bound, score).
+    ending: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for j in range(1, n):
+        for i in range(j):
+            score = scores.get((bounds[i], bounds[j]))
+            if score is not None:
+                ending[j].append((i, score))
     best: tuple[float, list[Segment]] | None = None
     for k in range(1, n):
         cut_weight = config.split_cut_penalty / (k - 1) if k > 1 else 0.0
-        # value[j] / back[j]: best sum over exactly m pieces covering 0 .. bounds[j]
-        value = [-math.inf] * n
-        value[0] = 0.0
+        # value[j]: the best sum over m pieces covering 0 .. bounds[j] (m = passes so far)
+        value = [0.0] + [-math.inf] * (n - 1)
         paths: list[list[int]] = [[0]] + [[] for _ in range(n - 1)]
         for _ in range(k):
             new_value = [-math.inf] * n
             new_paths: list[list[int]] = [[] for _ in range(n)]
             for j in range(1, n):
-                for i in range(j):
-                    seg = (bounds[i], bounds[j])
-                    if value[i] == -math.inf or seg not in scores:
+                for i, score in ending[j]:
+                    if value[i] == -math.inf:
                         continue
-                    v = value[i] + scores[seg] / k - (cut_weight * cost_at[i] if i > 0 else 0.0)
+                    v = value[i] + score / k - (cut_weight * cost_at[i] if i > 0 else 0.0)
                     if v > new_value[j] + 1e-12:
                         new_value[j], new_paths[j] = v, [*paths[i], j]
             value, paths = new_value, new_paths
