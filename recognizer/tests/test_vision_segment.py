@@ -143,6 +143,15 @@ def test_a_sheet_on_a_dark_desk_half_in_shadow_is_not_taken_for_a_blackboard():
     assert_boxes_match(seg.boxes, truth)
 
 
+def test_a_small_sheet_on_a_dark_desk_is_not_taken_for_a_blackboard():
+    img = np.full((480, 640), 30, np.uint8)  # the desk ...
+    img[150:330, 180:460] = 225  # ... and a receipt-sized sheet on it: 16% of the frame
+    img, truth = render_text(img, "2048", origin=(210, 270), height=60, thickness=4)
+    seg = segment(img)
+    assert not any("inverted" in w for w in seg.warnings)
+    assert_boxes_match(seg.boxes, truth)
+
+
 def test_bold_light_digits_filling_a_dark_frame_are_still_inverted():
     img, truth = render_text(paper(480, 640, level=30), "47", origin=(40, 440), height=400, thickness=45, ink=225)
     seg = segment(img)

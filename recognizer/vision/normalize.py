@@ -101,10 +101,11 @@ def ink_is_light(grey: np.ndarray) -> bool:
     """Whether the image is light strokes on a dark ground.
 
     The majority of pixels must lie on the dark side of the Otsu split, and the light
-    side must be strokes, not a solid region: a sheet of paper on a dark desk, half in
-    shadow, is as dark as a blackboard, but its lit part holds a disc wider than a
-    fifth of the frame's shorter side. A stroke that wide would be bolder than any
-    digit's.
+    side must be strokes, not a sheet: a small sheet on a dark desk, or one half in
+    shadow, is as dark as a blackboard, but its (lit) part is a solid region — it holds
+    a disc wider than a fifth of the frame's shorter side, or it covers over 5% of the
+    frame and fills over 80% of its convex hull, the writing on it included. Strokes,
+    even the bold ones of digits filling the frame, do neither.
     """
     step = max(1, int(np.sqrt(grey.size / 50_000)))  # a subsample decides the majority
     sample = np.ascontiguousarray(grey[::step, ::step])
@@ -115,8 +116,15 @@ def ink_is_light(grey: np.ndarray) -> bool:
     n_light = cv2.countNonZero(light)
     if n_light >= 0.4 * sample.size:
         return False
-    radius = float(cv2.distanceTransform(light, cv2.DIST_L2, 3).max())
-    return radius < 0.1 * min(sample.shape)
+    if cv2.distanceTransform(light, cv2.DIST_L2, 3).max() >= 0.1 * min(sample.shape):
+        return False
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    area = int(stats[largest, cv2.CC_STAT_AREA])
+    if area < 0.05 * sample.size:
+        return True
+    hull = cv2.convexHull(cv2.findNonZero((labels == largest).view(np.uint8)))
+    return area < 0.8 * max(cv2.contourArea(hull), 1.0)
 
 
 def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:
