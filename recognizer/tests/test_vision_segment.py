@@ -143,10 +143,18 @@ def test_a_sheet_on_a_dark_desk_half_in_shadow_is_not_taken_for_a_blackboard():
     assert_boxes_match(seg.boxes, truth)
 
 
-def test_a_small_sheet_on_a_dark_desk_is_not_taken_for_a_blackboard():
-    img = np.full((480, 640), 30, np.uint8)  # the desk ...
-    img[150:330, 180:460] = 225  # ... and a receipt-sized sheet on it: 16% of the frame
-    img, truth = render_text(img, "2048", origin=(210, 270), height=60, thickness=4)
+@pytest.mark.parametrize(
+    ("frame", "desk", "sheet", "origin"),
+    [
+        ((480, 640), 30, (slice(150, 330), slice(180, 460)), (210, 270)),  # 16% of the frame, dark desk
+        ((480, 640), 170, (slice(100, 380), slice(120, 520)), (160, 270)),  # 36%, light grey desk
+        ((800, 600), 40, (slice(50, 750), slice(200, 400)), (225, 400)),  # a receipt strip, 29%
+    ],
+)
+def test_a_sheet_covering_little_of_the_frame_is_not_taken_for_a_blackboard(frame, desk, sheet, origin):
+    img = np.full(frame, desk, np.uint8)
+    img[sheet] = 228
+    img, truth = render_text(img, "2048", origin=origin, height=50, thickness=3)
     seg = segment(img)
     assert not any("inverted" in w for w in seg.warnings)
     assert_boxes_match(seg.boxes, truth)
