@@ -43,6 +43,28 @@ def test_it_reads_a_printed_number(classify, font, height, thickness):
     assert min(d.confidence for d in result.digits) > 0.3
 
 
+def _form(layout: str) -> np.ndarray:
+    """ "583920" written in a form's boxes: one box per digit, one field with dividers, or boxes photographed at 8°."""
+    img, truth = render_text(paper(300, 700), "583920", origin=(60, 190), height=60, thickness=4, gap=0.6)
+    if layout == "field":
+        cv2.rectangle(img, (truth[0][0] - 15, 118), (truth[-1][0] + truth[-1][2] + 15, 208), 60, 2)
+        for a, b in zip(truth[:-1], truth[1:], strict=True):
+            middle = (a[0] + a[2] + b[0]) // 2
+            cv2.line(img, (middle, 118), (middle, 208), 60, 2)
+        return img
+    for x, y, w, h in truth:
+        cv2.rectangle(img, (x - 12, y - 10), (x + w + 12, y + h + 10), 60, 2)
+    if layout == "turned":
+        img = cv2.warpAffine(img, cv2.getRotationMatrix2D((350, 150), 8, 1.0), (700, 300), borderValue=235)
+    return img
+
+
+@pytest.mark.parametrize("layout", ["boxes", "field", "turned"])
+def test_it_reads_digits_written_in_a_forms_boxes(classify, layout):
+    # The boxes' sides and dividers used to be read as 1s, or merged into the digits.
+    assert recognize(_form(layout), classify).text == "583920"
+
+
 def test_it_reads_three_lines_including_a_slanted_one(classify):
     img, _ = render_text(paper(480, 640), "12345", origin=(40, 70), height=40, thickness=2)
     img, _ = render_text(img, "67890", origin=(40, 125), height=40, thickness=2)

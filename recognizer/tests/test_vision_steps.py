@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from recognizer.vision.binarize import binarize, remove_lines, ruling_angle
+from recognizer.vision.binarize import binarize, remove_frames, remove_lines, ruling_angle
 from recognizer.vision.components import find_components, merge_broken, shape_filter
 from recognizer.vision.config import SegmentationConfig
 from recognizer.vision.lines import estimate_slope, group_lines
@@ -141,6 +141,22 @@ def test_it_does_not_merge_whole_digits_into_rows_rule_remnants_or_taller_stroke
     assert len(merge_broken(blobs, config=CFG)) == n_pieces
     # The rule is what keeps them apart: without it, pairs merge.
     assert len(merge_broken(blobs, config=replace(CFG, **without_the_rule))) == n_pieces // 2
+
+
+def test_it_removes_a_box_around_a_digit_but_not_a_ring_or_a_shadows_edge():
+    mask = np.zeros((240, 600), np.uint8)
+    cv2.rectangle(mask, (40, 40), (120, 150), 255, 2)  # a box ...
+    cv2.line(mask, (80, 60), (80, 130), 255, 4)  # ... around a 1
+    cv2.ellipse(mask, (220, 95), (30, 50), 0, 0, 360, 255, 4)  # a 0 holds nothing
+    cv2.rectangle(mask, (330, 20), (360, 200), 255, -1)  # a solid shadow's edge ...
+    cv2.rectangle(mask, (330, 190), (580, 200), 255, -1)  # ... an L around ...
+    cv2.line(mask, (420, 80), (420, 150), 255, 4)  # ... a 1
+    cleaned, frames = remove_frames(mask, config=CFG)
+    assert frames[40:152, 40:122].sum() > 0 and not frames[:, 150:].any()
+    blobs, _ = find_components(cleaned, config=CFG)
+    boxes = {tuple(int(v) for v in b) for b in blobs.boxes}
+    before = {tuple(int(v) for v in b) for b in find_components(mask, config=CFG)[0].boxes}
+    assert before - boxes == {(39, 39, 83, 113)}  # only the box went: the 1 in it, the 0, the L and its 1 stay
 
 
 def test_it_drops_dots_dashes_and_solid_blobs_by_shape():

@@ -1,4 +1,4 @@
-"""Step (b): ink mask from the flattened image, ruled/grid line removal.
+"""Step (b): ink mask from the flattened image, removal of a form's boxes and of ruled/grid lines.
 
 Binarisation choice: after dividing by the closing-based background (which
 removes gradients and soft shadows), one threshold halfway between the paper level
@@ -263,3 +263,84 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
         bridged = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, ksize))
         cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridged, line_part))
     return cleaned, lines
+
+
+def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Remove the boxes of a form: a box around each digit, or a field with dividers.
+
+    A frame is a component that encloses other ink (components lying inside its box)
+    and is mostly straight lines spanning it: vertical runs over ``frame_min_span`` of
+    its height (the sides and the dividers) and horizontal runs over that share of its
+    width or of one cell's (the top and bottom). Those runs are erased; digit strokes
+    touching the frame stay, being shorter. A "0" encloses nothing; the ruled lines of a
+    page are gone already (:func:`remove_lines`).
+
+    Returns
+    -------
+    cleaned : (M, N) uint8 ndarray
+    frames : (M, N) uint8 ndarray
+        The removed pixels.
+    """
+    removed = np.zeros_like(mask)
+    if config.frame_min_span <= 0:
+        return mask, removed
+    n, labels, stats = label_components(mask)
+    if n <= 2:
+        return mask, removed
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    # A frame is an outline: sparse in its box.
+    candidates = np.flatnonzero((w >= 8) & (h >= 8) & (area <= 0.35 * w * h))
+    for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
+        inside = (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i]) & (h >= 0.2 * h[i])
+        if not inside.any():
+            continue
+        x0, y0, bw, bh = int(x[i]), int(y[i]), int(w[i]), int(h[i])
+        own = (labels[y0 : y0 + bh, x0 : x0 + bw] == i + 1).view(np.uint8) * 255
+        cell = float(np.median(w[inside])) + 0.5 * float(bh - np.median(h[inside]))
+        frame = _frame_lines(own, cell, area=int(area[i]), config=config)
+        if frame is not None:
+            removed[y0 : y0 + bh, x0 : x0 + bw] |= cv2.bitwise_and(cv2.dilate(frame, np.ones((3, 3), np.uint8)), own)
+    if not removed.any():
+        return mask, removed
+    return cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed
+
+
+def _frame_lines(own: np.ndarray, cell: float, *, area: int, config: SegmentationConfig) -> np.ndarray | None:
+    """The straight lines of a candidate frame (its own mask ``own``), or None if it is not one.
+
+    A frame photographed at an angle is turned level first (the angle of its
+    minimum-area rectangle, whichever way levels it).
+    """
+    (_, _), (_, _), rect_angle = cv2.minAreaRect(cv2.findNonZero(own))
+    angle = (rect_angle + 45.0) % 90.0 - 45.0  # OpenCV versions report it in different quadrants
+    level, back = own, None
+    if abs(angle) >= 1.0:
+        best = None
+        for a in (angle, -angle):
+            m, size = turn(own.shape, a)
+            turned = cv2.warpAffine(own, m, size, flags=cv2.INTER_NEAREST)
+            rows = np.flatnonzero(turned.any(axis=1))
+            height = rows[-1] - rows[0] if rows.size else size[1]
+            if best is None or height < best[0]:
+                best = (height, turned, m)
+        _, level, m = best
+        back = cv2.invertAffineTransform(m)
+    rows, cols = np.flatnonzero(level.any(axis=1)), np.flatnonzero(level.any(axis=0))
+    fh, fw = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    span_v = max(3, round(config.frame_min_span * fh))
+    span_h = max(3, round(config.frame_min_span * min(fw, cell)))
+    vertical = cv2.morphologyEx(level, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, span_v)))
+    horizontal = cv2.morphologyEx(level, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (span_h, 1)))
+    lines = cv2.bitwise_or(vertical, horizontal)
+    n_lines = cv2.countNonZero(lines)
+    if n_lines < config.frame_min_share * area:
+        return None
+    # Drawn lines are thin beside the cells they make: a shadow's edge is not.
+    k = max(3, round(0.12 * min(fh, fw)))
+    core = cv2.erode(lines, np.ones((k, k), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    if cv2.countNonZero(core) > 0.05 * n_lines:
+        return None
+    if back is None:
+        return lines
+    h, w = own.shape
+    return cv2.warpAffine(cv2.dilate(lines, np.ones((3, 3), np.uint8)), back, (w, h), flags=cv2.INTER_NEAREST)

@@ -131,6 +131,15 @@ class SegmentationConfig:
     #: line of several is a stray stroke, shadow or edge, not a one-digit line.
     single_max_rel_height: float = 1.5
 
+    #: A component enclosing other ink is a form's frame (a box around each digit, a
+    #: field with dividers) when its straight runs spanning this share of its height
+    #: (vertical) or of its width or one cell's (horizontal) ...
+    frame_min_span: float = 0.8
+    #: ... hold at least this share of its ink. 0 turns frame removal off.
+    frame_min_share: float = 0.6
+    #: Most components examined as frames (the largest outlines; bounds time on noise).
+    frame_max_candidates: int = 40
+
     # --- (d) repair: merge broken digits -------------------------------------------------
     #: Pieces overlapping in x by at least this × the narrower width may merge...
     merge_min_x_overlap: float = 0.5

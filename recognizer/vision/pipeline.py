@@ -18,7 +18,7 @@ import numpy as np
 
 from classifiers.ml.crops import normalize_crop
 
-from .binarize import binarize, remove_lines
+from .binarize import binarize, remove_frames, remove_lines
 from .components import Blobs, blob_mask, find_components, members_mask, merge_broken, shape_filter
 from .config import SegmentationConfig
 from .geometry import turn
@@ -104,7 +104,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
+    mask, frames = remove_frames(mask, config=config)
     mask, ruled = remove_lines(mask, config=config)
+    if frames.any():
+        ruled = cv2.bitwise_or(ruled, frames)
     blobs, more = find_components(mask, config=config)
     warnings += more
     merged = merge_broken(blobs, config=config)
