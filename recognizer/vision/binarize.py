@@ -268,12 +268,15 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
 def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
-    A frame is a component that encloses other ink (components lying inside its box)
-    and is mostly straight lines spanning it: vertical runs over ``frame_min_span`` of
-    its height (the sides and the dividers) and horizontal runs over that share of its
-    width or of one cell's (the top and bottom). Those runs are erased; digit strokes
-    touching the frame stay, being shorter. A "0" encloses nothing; the ruled lines of a
-    page are gone already (:func:`remove_lines`).
+    A frame is a component that encloses other ink (components lying inside its box),
+    spans neither the page's height nor its width (a page's ruling is left to
+    :func:`remove_lines`), and is mostly thin straight lines spanning it: vertical runs
+    over ``frame_min_span`` of its height (the sides and the dividers) and horizontal
+    runs over that share of its width or of one cell's (the top and bottom), allowed to
+    step sideways a little (a form photographed at a slant or in perspective; a frame
+    turned further is levelled first). Those runs are erased; digit strokes touching the
+    frame stay, being shorter, and so do solid parts (a blot, a shadow). A "0" encloses
+    nothing.
 
     Returns
     -------
@@ -288,8 +291,12 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.n
     if n <= 2:
         return mask, removed
     x, y, w, h, area = (stats[1:, i] for i in range(5))
-    # A frame is an outline: sparse in its box.
-    candidates = np.flatnonzero((w >= 8) & (h >= 8) & (area <= 0.35 * w * h))
+    # A frame is an outline: sparse in its box, and not a page's ruling or grid (which
+    # spans the page; remove_lines takes it off while keeping the strokes crossing it).
+    page_h, page_w = mask.shape
+    candidates = np.flatnonzero(
+        (w >= 8) & (h >= 8) & (area <= 0.35 * w * h) & (h <= 0.5 * page_h) & (w <= 0.9 * page_w)
+    )
     for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
         inside = (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i]) & (h >= 0.2 * h[i])
         if not inside.any():
@@ -329,16 +336,22 @@ def _frame_lines(own: np.ndarray, cell: float, *, area: int, config: Segmentatio
     fh, fw = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     span_v = max(3, round(config.frame_min_span * fh))
     span_h = max(3, round(config.frame_min_span * min(fw, cell)))
-    vertical = cv2.morphologyEx(level, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, span_v)))
-    horizontal = cv2.morphologyEx(level, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (span_h, 1)))
-    lines = cv2.bitwise_or(vertical, horizontal)
-    n_lines = cv2.countNonZero(lines)
-    if n_lines < config.frame_min_share * area:
-        return None
-    # Drawn lines are thin beside the cells they make: a shadow's edge is not.
+    # Thin lines of a form photographed at a slight slant or in perspective step
+    # sideways: widen them a little across before looking for long runs.
+    tol = max(1, round(config.frame_slant_tolerance * fh))
+    wide_v = cv2.dilate(level, np.ones((1, 2 * tol + 1), np.uint8))
+    wide_h = cv2.dilate(level, np.ones((2 * tol + 1, 1), np.uint8))
+    vertical = cv2.morphologyEx(wide_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, span_v)))
+    horizontal = cv2.morphologyEx(wide_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (span_h, 1)))
+    lines = cv2.bitwise_and(cv2.bitwise_or(vertical, horizontal), level)
+    # Drawn lines are thin beside the cells they make: solid parts (a shadow's edge, a
+    # blot, a digit's thick stroke) are not frame.
     k = max(3, round(0.12 * min(fh, fw)))
-    core = cv2.erode(lines, np.ones((k, k), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    if cv2.countNonZero(core) > 0.05 * n_lines:
+    square = np.ones((k, k), np.uint8)
+    core = cv2.erode(lines, square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    if core.any():
+        lines = cv2.bitwise_and(lines, cv2.bitwise_not(cv2.dilate(core, square)))
+    if cv2.countNonZero(lines) < config.frame_min_share * area:
         return None
     if back is None:
         return lines

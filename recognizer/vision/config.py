@@ -137,6 +137,8 @@ class SegmentationConfig:
     frame_min_span: float = 0.8
     #: ... hold at least this share of its ink. 0 turns frame removal off.
     frame_min_share: float = 0.6
+    #: A frame's lines may step sideways by this × its height (slant, perspective).
+    frame_slant_tolerance: float = 0.04
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
 
