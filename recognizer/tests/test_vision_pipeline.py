@@ -44,13 +44,16 @@ def test_it_reads_a_printed_number(classify, font, height, thickness):
 
 
 def _form(layout: str) -> np.ndarray:
-    """ "583920" written in a form's boxes: one box per digit, one field with dividers, or boxes photographed at 8°."""
+    """ "583920" in a form's boxes: a box per digit, a field with dividers (upright or leaning, as
+    in perspective), or boxes photographed at 8°."""
     img, truth = render_text(paper(300, 700), "583920", origin=(60, 190), height=60, thickness=4, gap=0.6)
-    if layout == "field":
+    if layout in ("field", "leaning"):
         cv2.rectangle(img, (truth[0][0] - 15, 118), (truth[-1][0] + truth[-1][2] + 15, 208), 60, 2)
         for a, b in zip(truth[:-1], truth[1:], strict=True):
             middle = (a[0] + a[2] + b[0]) // 2
             cv2.line(img, (middle, 118), (middle, 208), 60, 2)
+        if layout == "leaning":  # the dividers lean by 0.08: 7 px over the field's height
+            img = cv2.warpAffine(img, np.float32([[1, 0.08, -12], [0, 1, 0]]), (700, 300), borderValue=235)
         return img
     for x, y, w, h in truth:
         cv2.rectangle(img, (x - 12, y - 10), (x + w + 12, y + h + 10), 60, 2)
@@ -59,7 +62,7 @@ def _form(layout: str) -> np.ndarray:
     return img
 
 
-@pytest.mark.parametrize("layout", ["boxes", "field", "turned"])
+@pytest.mark.parametrize("layout", ["boxes", "field", "leaning", "turned"])
 def test_it_reads_digits_written_in_a_forms_boxes(classify, layout):
     # The boxes' sides and dividers used to be read as 1s, or merged into the digits.
     assert recognize(_form(layout), classify).text == "583920"
