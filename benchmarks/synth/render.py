@@ -28,6 +28,7 @@ class Block:
     pitch: float  # distance between baselines
     height: float  # nominal digit height
     n_touching: int
+    frames: np.ndarray | None = None  # (bh, bw) float32 alpha of a form's boxes, if any
 
 
 def transform_glyph(alpha: np.ndarray, angle: float = 0.0, shear: float = 0.0) -> np.ndarray:
@@ -144,6 +145,49 @@ def compose_block(
     return Block(alpha, [b + shift_y for b in baselines], pitch, height, n_touching)
 
 
+def compose_form(rng: np.random.Generator, lines: list[str], glyph: GlyphFn, height: float, *, comb: bool) -> Block:
+    """Lay out ``lines`` as a form's fields: one digit per cell, in a box each or in a comb.
+
+    Cells are ``1.0–1.3 ×`` the digit height wide and ``1.25–1.5 ×`` tall, drawn as
+    ``frames``: a box per cell (with a small gap between boxes) or, with ``comb``, one
+    frame around the field and a divider between cells. Each digit sits in its cell
+    with a little jitter, never touching the lines.
+    """
+    cell_w = height * float(rng.uniform(1.0, 1.3))
+    cell_h = height * float(rng.uniform(1.25, 1.5))
+    gap = 0.0 if comb else cell_w * float(rng.uniform(0.1, 0.3))
+    pitch = cell_h * float(rng.uniform(1.5, 2.0))
+    thick = max(1, round(height * float(rng.uniform(0.03, 0.06))))
+    margin = int(0.5 * cell_h) + 4
+    n_max = max(len(t) for t in lines)
+    bw = int(2 * margin + n_max * (cell_w + gap))
+    bh = int(2 * margin + cell_h + (len(lines) - 1) * pitch)
+    alpha = np.zeros((bh, bw), np.float32)
+    frames = np.zeros((bh, bw), np.float32)
+    baselines = []
+    for li, text in enumerate(lines):
+        top = margin + li * pitch
+        baselines.append(top + 0.5 * (cell_h + height))
+        for i, ch in enumerate(text):
+            x0 = margin + i * (cell_w + gap)
+            if not comb:
+                cv2.rectangle(frames, (round(x0), round(top)), (round(x0 + cell_w), round(top + cell_h)), 1.0, thick)
+            g = transform_glyph(glyph(int(ch), height * float(rng.uniform(0.85, 1.0))), float(rng.uniform(-5, 5)))
+            g = g[: max(1, int(cell_h - 2 * thick - 4)), : max(1, int(cell_w - 2 * thick - 4))]
+            room_x, room_y = cell_w - g.shape[1], cell_h - g.shape[0]
+            gx = round(x0 + room_x / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_x - 2 * thick - 4, 0))
+            gy = round(top + room_y / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_y - 2 * thick - 4, 0))
+            region = alpha[gy : gy + g.shape[0], gx : gx + g.shape[1]]
+            np.maximum(region, g[: region.shape[0], : region.shape[1]], out=region)
+        if comb:
+            x1 = margin + len(text) * cell_w
+            cv2.rectangle(frames, (margin, round(top)), (round(x1), round(top + cell_h)), 1.0, thick)
+            for i in range(1, len(text)):
+                x = round(margin + i * cell_w)
+                cv2.line(frames, (x, round(top)), (x, round(top + cell_h)), 1.0, thick)
+    return Block(alpha, baselines, pitch, height, 0, frames)
+
+
 # ----------------------------------------------------------------------------- paper
 
 
@@ -215,6 +259,7 @@ def fit_block(block: Block, angle: float, area: tuple[float, float]) -> tuple[Bl
             block.pitch * factor,
             block.height * factor,
             block.n_touching,
+            None if block.frames is None else cv2.resize(block.frames, size, interpolation=cv2.INTER_AREA),
         ),
         factor,
     )

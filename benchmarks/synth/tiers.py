@@ -11,6 +11,9 @@ photo     paper photographed on a desk: perspective, objects and paper edge, lig
 scale     a single digit filling the frame, 1–3 digits 150–300 px tall, or small
           digits (24–60 px) in a 2000–3000 px photo
 hard      touching digits + ruled/grid paper + slant + pencil + the photo effects
+forms     1–2 fields of a form, one handwritten digit per cell: a box per digit or a
+          comb (a frame with dividers), printed black, grey or coloured; scanned or
+          photographed
 ========  ==========================================================================
 
 Every line holds 1–10 digits. Images are about 640×480 (sometimes portrait) except
@@ -31,6 +34,7 @@ from .render import (
     background,
     camera,
     compose_block,
+    compose_form,
     draw_rules,
     fit_block,
     lighting,
@@ -43,7 +47,7 @@ from .render import (
     shadow,
 )
 
-TIERS = ("clean", "printed", "lines", "photo", "scale", "hard")
+TIERS = ("clean", "printed", "lines", "photo", "scale", "hard", "forms")
 
 
 @dataclass
@@ -102,6 +106,7 @@ class _Text:
     touch_prob: float = 0.0
     gap: tuple[float, float] = (0.2, 0.6)
     pad: float | None = None
+    form: str | None = None  # "boxes" or "comb": the digits are written in a form's cells
 
 
 def _text_layer(
@@ -114,16 +119,19 @@ def _text_layer(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any], np.ndarray]:
     """Ink and rule alphas for the page, meta, and the 4 corners of the text block (page px)."""
     w, h = size
-    block = compose_block(
-        rng,
-        spec.lines,
-        spec.glyph,
-        spec.height,
-        gap=spec.gap,
-        touch_prob=spec.touch_prob,
-        handwritten=spec.handwritten,
-        pad=spec.pad,
-    )
+    if spec.form:
+        block = compose_form(rng, spec.lines, spec.glyph, spec.height, comb=spec.form == "comb")
+    else:
+        block = compose_block(
+            rng,
+            spec.lines,
+            spec.glyph,
+            spec.height,
+            gap=spec.gap,
+            touch_prob=spec.touch_prob,
+            handwritten=spec.handwritten,
+            pad=spec.pad,
+        )
     rx0, ry0, rx1, ry1 = region
     mx, my = margin * (rx1 - rx0), margin * (ry1 - ry0)
     block, _ = fit_block(block, spec.angle, (rx1 - rx0 - 2 * mx, ry1 - ry0 - 2 * my))
@@ -134,7 +142,10 @@ def _text_layer(
     cy = float(rng.uniform(lo_y, hi_y)) if hi_y > lo_y else (ry0 + ry1) / 2
     m = place_matrix(block, spec.angle, 1.0, (cx, cy))
     ink = cv2.warpAffine(block.alpha, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
-    rules = draw_rules((w, h), m, block, style, rng)
+    if block.frames is not None:  # the form's boxes take the place of rules
+        rules = cv2.warpAffine(block.frames, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    else:
+        rules = draw_rules((w, h), m, block, style, rng)
     bh, bw = block.alpha.shape
     corners = np.array([[0, 0, 1], [bw, 0, 1], [bw, bh, 1], [0, bh, 1]], np.float64) @ m.T
     meta = {
@@ -321,6 +332,27 @@ def _tier_hard(rng, bank):
     return img, lines, meta
 
 
+def _tier_forms(rng, bank):
+    size = _size(rng)
+    lines = random_lines(rng, _n_lines(rng, (1, 2), (0.6, 0.4)))
+    form = str(rng.choice(["boxes", "comb"]))
+    spec = _Text(lines, _handwriting(bank, rng), _loguniform(rng, 24, 60), float(rng.uniform(-4, 4)), form=form)
+    style = _style(rng, pencil_prob=0.1)
+    printed = [(float(rng.uniform(20, 90)),) * 3, (60.0, 90.0, 200.0), (200.0, 60.0, 60.0), (40.0, 140.0, 80.0)]
+    style = replace(
+        style,
+        ruling="form",  # paint() draws the frames as it draws rules
+        rule_color=printed[int(rng.integers(len(printed)))],
+        rule_strength=float(rng.uniform(0.7, 1.0)),
+    )
+    if rng.uniform() < 0.5:
+        img, meta = _flat_page(rng, size, spec, style)
+    else:
+        img, meta = _photo(rng, size, spec, style, perspective=(0.02, 0.06), shadow_prob=0.4, noise=(2.0, 7.0))
+    meta["form"] = form
+    return img, lines, meta
+
+
 _TIER_FNS = {
     "clean": _tier_clean,
     "printed": _tier_printed,
@@ -328,6 +360,7 @@ _TIER_FNS = {
     "photo": _tier_photo,
     "scale": _tier_scale,
     "hard": _tier_hard,
+    "forms": _tier_forms,
 }
 
 

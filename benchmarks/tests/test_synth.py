@@ -21,6 +21,7 @@ from benchmarks.synth import (
     split_indices,
     write_idx,
 )
+from benchmarks.synth.render import compose_form
 
 
 def _fake_digits(n_per_class: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +130,28 @@ def test_scale_tier_has_large_photos_and_single_digits(bank):
 def test_hard_tier_has_touching_digits(bank):
     touching = [render_sample(np.random.default_rng(seed), "hard", bank).meta["touching"] for seed in range(12)]
     assert sum(touching) > 0
+
+
+@pytest.mark.parametrize("comb", [False, True])
+def test_compose_form_puts_each_digit_in_its_own_cell_clear_of_the_lines(comb):
+    def glyph(digit: int, height: float) -> np.ndarray:
+        g = np.zeros((round(height), round(0.6 * height)), np.float32)
+        cv2.rectangle(g, (1, 1), (g.shape[1] - 2, g.shape[0] - 2), 1.0, 2)
+        return g
+
+    block = compose_form(np.random.default_rng(3), ["4071", "25"], glyph, 40.0, comb=comb)
+    assert block.frames is not None and block.frames.shape == block.alpha.shape
+    assert not ((block.alpha > 0.5) & (block.frames > 0.5)).any()  # the digits never touch the lines
+    n_ink = cv2.connectedComponents((block.alpha > 0.5).astype(np.uint8))[0] - 1
+    n_frames = cv2.connectedComponents((block.frames > 0.5).astype(np.uint8))[0] - 1
+    assert n_ink == 6
+    assert n_frames == (2 if comb else 6)  # one frame per field, or one box per digit
+
+
+def test_forms_tier_draws_the_fields(bank):
+    samples = [render_sample(np.random.default_rng(seed), "forms", bank) for seed in range(6)]
+    assert {s.meta["form"] for s in samples} == {"boxes", "comb"}
+    assert all(1 <= len(s.text.split("\n")) <= 2 for s in samples)
 
 
 @pytest.mark.parametrize("tier", TIERS)
