@@ -68,6 +68,15 @@ def test_it_reads_digits_written_in_a_forms_boxes(classify, layout):
     assert recognize(_form(layout), classify).text == "583920"
 
 
+def test_empty_boxes_of_a_form_read_as_nothing(classify):
+    img, truth = render_text(paper(300, 800), "5839", origin=(60, 190), height=60, thickness=4, gap=0.6)
+    step = truth[1][0] - truth[0][0]
+    for k in range(7):  # seven boxes, four filled in
+        x = truth[0][0] + k * step
+        cv2.rectangle(img, (x - 12, 118), (x + 48, 208), 60, 2)
+    assert recognize(img, classify).text == "5839"
+
+
 def test_it_reads_three_lines_including_a_slanted_one(classify):
     img, _ = render_text(paper(480, 640), "12345", origin=(40, 70), height=40, thickness=2)
     img, _ = render_text(img, "67890", origin=(40, 125), height=40, thickness=2)

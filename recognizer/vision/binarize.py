@@ -268,15 +268,14 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
 def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
-    A frame is a component that encloses other ink (components lying inside its box),
-    spans neither the page's height nor its width (a page's ruling is left to
-    :func:`remove_lines`), and is mostly thin straight lines spanning it: vertical runs
-    over ``frame_min_span`` of its height (the sides and the dividers) and horizontal
-    runs over that share of its width or of one cell's (the top and bottom), allowed to
-    step sideways a little (a form photographed at a slant or in perspective; a frame
-    turned further is levelled first). Those runs are erased; digit strokes touching the
-    frame stay, being shorter, and so do solid parts (a blot, a shadow). A "0" encloses
-    nothing.
+    A frame is a sparse component that spans neither the page's height nor its width (a
+    page's ruling is left to :func:`remove_lines`) and whose thin straight lines close a
+    box and hold ``frame_min_share`` of its ink: vertical runs over ``frame_min_span`` of
+    its height (the sides and the dividers) and horizontal runs over that share of its
+    width or height (the top and bottom), allowed to step sideways a little (a form
+    photographed at a slant or in perspective; a frame turned further is levelled
+    first). Those runs are erased; the digit inside, even touching the box, stays (its
+    strokes are shorter), and so do solid parts (a blot, a shadow). Empty boxes go too.
 
     Returns
     -------
@@ -298,13 +297,9 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.n
         (w >= 8) & (h >= 8) & (area <= 0.35 * w * h) & (h <= 0.5 * page_h) & (w <= 0.9 * page_w)
     )
     for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
-        inside = (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i]) & (h >= 0.2 * h[i])
-        if not inside.any():
-            continue
         x0, y0, bw, bh = int(x[i]), int(y[i]), int(w[i]), int(h[i])
         own = (labels[y0 : y0 + bh, x0 : x0 + bw] == i + 1).view(np.uint8) * 255
-        cell = float(np.median(w[inside])) + 0.5 * float(bh - np.median(h[inside]))
-        frame = _frame_lines(own, cell, area=int(area[i]), config=config)
+        frame = _frame_lines(own, area=int(area[i]), config=config)
         if frame is not None:
             removed[y0 : y0 + bh, x0 : x0 + bw] |= cv2.bitwise_and(cv2.dilate(frame, np.ones((3, 3), np.uint8)), own)
     if not removed.any():
@@ -312,11 +307,13 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.n
     return cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed
 
 
-def _frame_lines(own: np.ndarray, cell: float, *, area: int, config: SegmentationConfig) -> np.ndarray | None:
+def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> np.ndarray | None:
     """The straight lines of a candidate frame (its own mask ``own``), or None if it is not one.
 
     A frame photographed at an angle is turned level first (the angle of its
-    minimum-area rectangle, whichever way levels it).
+    minimum-area rectangle, whichever way levels it). Its lines must close a box: a
+    vertical line along its left and its right edge, a horizontal one along its top
+    and its bottom (a "1", a "4" or a "7" has straight strokes, but no box).
     """
     (_, _), (_, _), rect_angle = cv2.minAreaRect(cv2.findNonZero(own))
     angle = (rect_angle + 45.0) % 90.0 - 45.0  # OpenCV versions report it in different quadrants
@@ -334,8 +331,10 @@ def _frame_lines(own: np.ndarray, cell: float, *, area: int, config: Segmentatio
         back = cv2.invertAffineTransform(m)
     rows, cols = np.flatnonzero(level.any(axis=1)), np.flatnonzero(level.any(axis=0))
     fh, fw = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if fh < 8 or fh < 0.08 * fw or fw < 8:  # a (slanted) line, not a box
+        return None
     span_v = max(3, round(config.frame_min_span * fh))
-    span_h = max(3, round(config.frame_min_span * min(fw, cell)))
+    span_h = max(3, round(config.frame_min_span * min(fw, fh)))
     # Thin lines of a form photographed at a slight slant or in perspective step
     # sideways: widen them a little across before looking for long runs.
     tol = max(1, round(config.frame_slant_tolerance * fh))
@@ -343,15 +342,29 @@ def _frame_lines(own: np.ndarray, cell: float, *, area: int, config: Segmentatio
     wide_h = cv2.dilate(level, np.ones((2 * tol + 1, 1), np.uint8))
     vertical = cv2.morphologyEx(wide_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, span_v)))
     horizontal = cv2.morphologyEx(wide_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (span_h, 1)))
-    lines = cv2.bitwise_and(cv2.bitwise_or(vertical, horizontal), level)
+    vertical = cv2.bitwise_and(vertical, level)
+    horizontal = cv2.bitwise_and(horizontal, level)
     # Drawn lines are thin beside the cells they make: solid parts (a shadow's edge, a
     # blot, a digit's thick stroke) are not frame.
     k = max(3, round(0.12 * min(fh, fw)))
     square = np.ones((k, k), np.uint8)
-    core = cv2.erode(lines, square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    core = cv2.erode(cv2.bitwise_or(vertical, horizontal), square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
     if core.any():
-        lines = cv2.bitwise_and(lines, cv2.bitwise_not(cv2.dilate(core, square)))
-    if cv2.countNonZero(lines) < config.frame_min_share * area:
+        solid = cv2.bitwise_not(cv2.dilate(core, square))
+        vertical, horizontal = cv2.bitwise_and(vertical, solid), cv2.bitwise_and(horizontal, solid)
+    cols_v = np.flatnonzero(vertical.any(axis=0))
+    rows_h = np.flatnonzero(horizontal.any(axis=1))
+    edge = max(2, 2 * tol + 1)
+    closed = (
+        cols_v.size > 0
+        and rows_h.size > 0
+        and cols_v[0] <= cols[0] + edge
+        and cols_v[-1] >= cols[-1] - edge
+        and rows_h[0] <= rows[0] + edge
+        and rows_h[-1] >= rows[-1] - edge
+    )
+    lines = cv2.bitwise_or(vertical, horizontal)
+    if not closed or cv2.countNonZero(lines) < config.frame_min_share * area:
         return None
     if back is None:
         return lines

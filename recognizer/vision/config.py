@@ -131,12 +131,12 @@ class SegmentationConfig:
     #: line of several is a stray stroke, shadow or edge, not a one-digit line.
     single_max_rel_height: float = 1.5
 
-    #: A component enclosing other ink is a form's frame (a box around each digit, a
-    #: field with dividers) when its straight runs spanning this share of its height
-    #: (vertical) or of its width or one cell's (horizontal) ...
+    #: A component is a form's frame (a box around each digit, a field with dividers)
+    #: when its straight runs spanning this share of its height (vertical) or of its
+    #: width or height (horizontal) close a box (0 turns frame removal off) ...
     frame_min_span: float = 0.8
-    #: ... hold at least this share of its ink. 0 turns frame removal off.
-    frame_min_share: float = 0.6
+    #: ... and hold at least this share of its ink (the rest: digits touching it).
+    frame_min_share: float = 0.4
     #: A frame's lines may step sideways by this × its height (slant, perspective).
     frame_slant_tolerance: float = 0.04
     #: Most components examined as frames (the largest outlines; bounds time on noise).
