@@ -77,6 +77,27 @@ def test_empty_boxes_of_a_form_read_as_nothing(classify):
     assert recognize(img, classify).text == "5839"
 
 
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_a_number_scanned_sideways_is_read_with_boxes_in_the_original_image(classify, turn):
+    page, truth = render_text(paper(360, 640), "40721", origin=(60, 220), height=80, thickness=6)
+    h, w = page.shape
+    result = recognize(cv2.rotate(page, turn), classify)
+    assert result.text == "40721"
+    assert any("sideways" in warning for warning in result.warnings)
+    clockwise = turn == cv2.ROTATE_90_CLOCKWISE  # (x, y) goes to (h - 1 - y, x), else to (y, w - 1 - x)
+    expected = [(h - y - bh, x, bh, bw) if clockwise else (y, w - x - bw, bh, bw) for x, y, bw, bh in truth]
+    assert [d.box for d in result.digits] == expected
+
+
+def test_a_column_of_one_digit_lines_is_not_turned(classify):
+    page = paper(500, 300)
+    for i, digit in enumerate("735"):
+        page, _ = render_text(page, digit, origin=(120, 130 + 150 * i), height=80, thickness=6)
+    result = recognize(page, classify)
+    assert result.text == "7\n3\n5"
+    assert not any("sideways" in warning for warning in result.warnings)
+
+
 def test_it_reads_three_lines_including_a_slanted_one(classify):
     img, _ = render_text(paper(480, 640), "12345", origin=(40, 70), height=40, thickness=2)
     img, _ = render_text(img, "67890", origin=(40, 125), height=40, thickness=2)

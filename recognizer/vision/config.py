@@ -232,6 +232,11 @@ class SegmentationConfig:
     min_line_confidence: float = 0.7
     #: How many alternatives (after the best label) a digit keeps.
     n_alternatives: int = 2
+    #: Read a column of one- or two-digit lines again turned a quarter each way (a
+    #: page scanned sideways) and keep the better reading.
+    try_quarter_turns: bool = True
+    #: ... when the turned reading's mean confidence is at least this much higher.
+    turn_min_gain: float = 0.1
 
     def __post_init__(self) -> None:
         if self.max_side < 32:

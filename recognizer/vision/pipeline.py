@@ -591,6 +591,11 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
 def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Recognition:
     """Read every number in an image.
 
+    A page scanned or photographed sideways reads as a column of one- or two-digit
+    "lines"; such a reading is tried again with the image turned a quarter each way,
+    and the turned reading is kept when it is a real line: fewer lines, read with a mean
+    confidence ``turn_min_gain`` higher. Its boxes are given in the original image.
+
     Parameters
     ----------
     image : (H, W) or (H, W, 3) uint8 ndarray
@@ -598,7 +603,8 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
     classify : callable
         ``(N, 28, 28) float32`` crops (white ink on black, see
         ``classifiers.ml.crops.normalize_crop``) → ``(N, 10)`` probabilities of
-        digits 0..9. Called at most once, never with ``N == 0``.
+        digits 0..9. Called once per reading (three times for a sideways page),
+        never with ``N == 0``.
     config : SegmentationConfig
 
     Returns
@@ -608,6 +614,45 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         result with a warning. Raises ``ValueError`` only for a wrong array shape
         or a classifier returning the wrong shape.
     """
+    t0 = time.perf_counter()
+    result = _read(image, classify, config)
+    if config.try_quarter_turns and _reads_as_a_column(result):
+        arr = np.asarray(image)
+        # A quarter turn counter-clockwise and clockwise (np.rot90); the surer one.
+        turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config)) for k in (1, 3)]
+        k, turned = max(turns, key=lambda t: _mean_confidence(t[1]))
+        if turned.digits and len(turned.lines) < len(result.lines):
+            if _mean_confidence(turned) >= _mean_confidence(result) + config.turn_min_gain:
+                result = _turned_back(turned, k, (int(arr.shape[0]), int(arr.shape[1])))
+    return replace(result, elapsed_ms=(time.perf_counter() - t0) * 1000.0)
+
+
+def _reads_as_a_column(result: Recognition) -> bool:
+    """Three or more "lines", none of more than two digits: how sideways text reads."""
+    return len(result.lines) >= 3 and all(len(line) <= 2 for line in result.lines)
+
+
+def _mean_confidence(result: Recognition) -> float:
+    return float(np.mean([d.confidence for d in result.digits])) if result.digits else 0.0
+
+
+def _turned_back(result: Recognition, k: int, shape: tuple[int, int]) -> Recognition:
+    """``result`` of ``np.rot90(image, k)`` (k = 1 or 3) with boxes in ``image`` of ``shape`` (h, w)."""
+    h, w = shape
+
+    def back(box: Box) -> Box:
+        x, y, bw, bh = box
+        return (w - y - bh, x, bh, bw) if k == 1 else (y, h - x - bw, bh, bw)
+
+    digits = [replace(d, box=back(d.box)) for d in result.digits]
+    turn_note = "the text runs sideways: read with the image turned a quarter " + (
+        "counter-clockwise" if k == 1 else "clockwise"
+    )
+    return replace(result, digits=digits, warnings=[*result.warnings, turn_note])
+
+
+def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig) -> Recognition:
+    """One reading of ``image`` as it lies (:func:`recognize` without the quarter turns)."""
     t0 = time.perf_counter()
     prep = _prepare_zoomed(image, config)
     pieces, batch, probs, warnings = _pieces(prep, classify, config)
