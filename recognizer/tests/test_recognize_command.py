@@ -108,6 +108,19 @@ def test_no_active_classifier_is_a_clear_error(db, images):
     assert error is not None and "No classifier is active" in str(error)
 
 
+def test_a_database_without_tables_is_a_clear_error(images, monkeypatch):
+    from django.db import OperationalError
+
+    from recognizer.management.commands import recognize
+
+    def no_tables(**kwargs):  # what SQLite says on a fresh clone before `make run` migrates
+        raise OperationalError("no such table: classifiers_classifierversion")
+
+    monkeypatch.setattr(recognize, "classifier_resolve", no_tables)
+    _, _, error = run(str(images["one"]))
+    assert error is not None and "database is not ready" in str(error) and "migrate" in str(error)
+
+
 def test_an_image_without_digits_gives_empty_text(active_version, tmp_path):
     from digitsite.testing import image_bytes
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from classifiers.management.commands._common import VersionOptionMixin
 from classifiers.ml.artifacts import ArtifactError
@@ -43,6 +44,10 @@ class Command(VersionOptionMixin, BaseCommand):
             pipeline = classifier_load(version)  # load once, up front: a broken artifact fails before any input
         except (NoClassifier, ArtifactError) as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:  # a fresh clone before `make run`: no tables yet
+            raise CommandError(
+                f"the database is not ready ({exc}): run `make run` or `python manage.py migrate` first"
+            ) from None
         if options["jobs"] < 0:
             raise CommandError("--jobs must be 0 (one per CPU) or more")
         save = options["save"]
