@@ -594,7 +594,8 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
     A page scanned or photographed sideways reads as a column of one- or two-digit
     "lines"; such a reading is tried again with the image turned a quarter each way,
     and the turned reading is kept when it is a real line: fewer lines, read with a mean
-    confidence ``turn_min_gain`` higher. Its boxes are given in the original image.
+    confidence ``turn_min_gain`` higher, or as high with more digits. Its boxes are given
+    in the original image.
 
     Parameters
     ----------
@@ -622,7 +623,9 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config)) for k in (1, 3)]
         k, turned = max(turns, key=lambda t: _mean_confidence(t[1]))
         if turned.digits and len(turned.lines) < len(result.lines):
-            if _mean_confidence(turned) >= _mean_confidence(result) + config.turn_min_gain:
+            gain = _mean_confidence(turned) - _mean_confidence(result)
+            # Surer, or as sure and reading more digits (the upright reading dropped lines).
+            if gain >= config.turn_min_gain or (gain >= 0 and len(turned.digits) > len(result.digits)):
                 result = _turned_back(turned, k, (int(arr.shape[0]), int(arr.shape[1])))
     return replace(result, elapsed_ms=(time.perf_counter() - t0) * 1000.0)
 
