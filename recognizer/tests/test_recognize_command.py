@@ -121,6 +121,16 @@ def test_a_database_without_tables_is_a_clear_error(images, monkeypatch):
     assert error is not None and "database is not ready" in str(error) and "migrate" in str(error)
 
 
+def test_a_number_scanned_sideways_is_read(active_version, images, tmp_path):
+    import cv2
+
+    upright = cv2.imread(str(images["one"]))
+    sideways = tmp_path / "sideways.png"
+    cv2.imwrite(str(sideways), cv2.rotate(upright, cv2.ROTATE_90_CLOCKWISE))
+    out, _, error = run("--json", str(sideways))
+    assert error is None and json.loads(out)["text"] == "305"
+
+
 def test_an_image_without_digits_gives_empty_text(active_version, tmp_path):
     from digitsite.testing import image_bytes
 
