@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from augment.models import AugmentationPreview
 from augment.services import preview_purge, preview_regenerate
 from augment.spec import SpecError
+from digitsite.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Regenerate or purge stored augmentation previews, in chunks. Use --regenerate after an "
         "operation changed (SPEC_VERSION bump) and --purge to free disk space."

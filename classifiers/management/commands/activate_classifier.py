@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from classifiers.management.commands._common import command_errors
 from classifiers.models import ClassifierVersion
 from classifiers.services import classifier_activate
+from digitsite.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Make a stored classifier version the active one (also how you roll back to an older version)."
 
     def add_arguments(self, parser) -> None:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from classifiers.management.commands._common import command_errors, stage_printer
 from classifiers.services import ensure_default_classifier
+from digitsite.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Train and activate the default classifier (CLASSIFIERS_DEFAULT_ALGORITHM on the bundled data) "
         "when no version is active; otherwise do nothing. `make run` and the container entrypoint call it."

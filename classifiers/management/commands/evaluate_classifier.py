@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from classifiers.management.commands._common import VersionOptionMixin, command_errors, dump
 from classifiers.ml import training
 from classifiers.models import ClassifierVersion
 from classifiers.services import classifier_evaluate
+from digitsite.commands import DatabaseCommand
 
 
-class Command(VersionOptionMixin, BaseCommand):
+class Command(VersionOptionMixin, DatabaseCommand):
     help = "Evaluate a stored classifier version on a data source: accuracy, per-class report, confusion matrix."
 
     def add_arguments(self, parser) -> None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from classifiers.management.commands._common import dump
 from classifiers.models import ClassifierVersion
+from digitsite.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "List stored classifier versions, newest first; the active one is marked with *."
 
     def add_arguments(self, parser) -> None:

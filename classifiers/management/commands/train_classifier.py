@@ -3,14 +3,15 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from classifiers.management.commands._common import command_errors, dump, stage_printer
 from classifiers.ml import registry
 from classifiers.services import classifier_train
+from digitsite.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Train a digit classifier on one or more data sources, evaluate it on a held-out split "
         "and store it as a new version. Data sources: 'bundled' (default: 'mnist-bundled' followed by "

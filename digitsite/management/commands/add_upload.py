@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from digitsite import intake
+from digitsite.commands import DatabaseCommand
 from digitsite.services import upload_create
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Store images as Uploads through the safe intake (files or http(s) addresses). "
         "A rejected input prints its reason, stores nothing and makes the command exit non-zero."

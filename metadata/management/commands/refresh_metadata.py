@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from digitsite.commands import DatabaseCommand
 from digitsite.models import Upload
 from metadata.extract import EXTRACTOR_VERSION
 from metadata.models import ImageMetadata
 from metadata.services import metadata_get_or_extract
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Recompute stored metadata made by an older extractor version (or, with --all, every row; "
         "with --missing, also uploads that have none yet). Works in chunks; one bad file is reported "

@@ -3,18 +3,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.core.management.base import CommandError
 
 from classifiers.management.commands._common import VersionOptionMixin
 from classifiers.ml.artifacts import ArtifactError
 from classifiers.selectors import classifier_load
+from digitsite.commands import DatabaseCommand
 from recognizer.batch import MIN_PARALLEL_INPUTS, Outcome, recognize_paths
 from recognizer.models import Recognition
 from recognizer.services import NoClassifier, classifier_resolve, recognition_create, recognition_payload
 
 
-class Command(VersionOptionMixin, BaseCommand):
+class Command(VersionOptionMixin, DatabaseCommand):
     help = (
         "Read the numbers in images (files or http(s) addresses). Loads the classifier once for all inputs. "
         "With --json prints one JSON object per input, in input order; a failed input prints "
@@ -44,10 +44,6 @@ class Command(VersionOptionMixin, BaseCommand):
             pipeline = classifier_load(version)  # load once, up front: a broken artifact fails before any input
         except (NoClassifier, ArtifactError) as exc:
             raise CommandError(str(exc)) from None
-        except DatabaseError as exc:  # a fresh clone before `make run`: no tables yet
-            raise CommandError(
-                f"the database is not ready ({exc}): run `make run` or `python manage.py migrate` first"
-            ) from None
         if options["jobs"] < 0:
             raise CommandError("--jobs must be 0 (one per CPU) or more")
         save = options["save"]
