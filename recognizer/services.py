@@ -79,14 +79,13 @@ def recognition_create(
 
 
 def _store(*, upload, version: ClassifierVersion, result: vision.Recognition) -> Recognition:
-    confidences = [d.confidence for d in result.digits]
     recognition = Recognition.objects.create(
         upload=upload,
         classifier=version,
         text=result.text,
         digit_count=len(result.digits),
-        mean_confidence=sum(confidences) / len(confidences) if confidences else None,
-        min_confidence=min(confidences) if confidences else None,
+        mean_confidence=result.mean_confidence,
+        min_confidence=result.min_confidence,
         elapsed_ms=result.elapsed_ms,
         warnings=list(result.warnings),
     )

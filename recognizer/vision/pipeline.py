@@ -621,9 +621,9 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         arr = np.asarray(image)
         # A quarter turn counter-clockwise and clockwise (np.rot90); the surer one.
         turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config)) for k in (1, 3)]
-        k, turned = max(turns, key=lambda t: _mean_confidence(t[1]))
+        k, turned = max(turns, key=lambda t: t[1].mean_confidence or 0.0)
         if turned.digits and len(turned.lines) < len(result.lines):
-            gain = _mean_confidence(turned) - _mean_confidence(result)
+            gain = (turned.mean_confidence or 0.0) - (result.mean_confidence or 0.0)
             # Surer, or as sure and reading more digits (the upright reading dropped lines).
             if gain >= config.turn_min_gain or (gain >= 0 and len(turned.digits) > len(result.digits)):
                 result = _turned_back(turned, k, (int(arr.shape[0]), int(arr.shape[1])))
@@ -633,10 +633,6 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
 def _reads_as_a_column(result: Recognition) -> bool:
     """Three or more "lines", none of more than two digits: how sideways text reads."""
     return len(result.lines) >= 3 and all(len(line) <= 2 for line in result.lines)
-
-
-def _mean_confidence(result: Recognition) -> float:
-    return float(np.mean([d.confidence for d in result.digits])) if result.digits else 0.0
 
 
 def _turned_back(result: Recognition, k: int, shape: tuple[int, int]) -> Recognition:

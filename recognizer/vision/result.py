@@ -74,6 +74,16 @@ class Recognition:
         """The lines joined by newlines."""
         return "\n".join(self.lines)
 
+    @property
+    def mean_confidence(self) -> float | None:
+        """Mean confidence of the digits read; None when none was."""
+        return sum(d.confidence for d in self.digits) / len(self.digits) if self.digits else None
+
+    @property
+    def min_confidence(self) -> float | None:
+        """Lowest confidence of the digits read; None when none was."""
+        return min(d.confidence for d in self.digits) if self.digits else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (crops excluded)."""
         return {
