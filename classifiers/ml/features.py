@@ -100,11 +100,13 @@ def hog_features(
 
     Parameters
     ----------
-    crops : (N, S, S) float ndarray
+    crops : (N, H, W) float ndarray
+        Square digit crops, or wider canvases (the recognizer's single-digit verifier).
     orientations : int
         Number of orientation bins over 180° (or 360° with ``signed``).
     cell_size : int
-        Cell side in pixels; ``S // cell_size`` cells per side (a remainder is dropped).
+        Cell side in pixels; ``H // cell_size`` × ``W // cell_size`` cells (a remainder
+        is dropped).
     block_size : int
         Block side in cells; blocks step by one cell.
     signed : bool
@@ -112,50 +114,55 @@ def hog_features(
 
     Returns
     -------
-    (N, n_blocks * block_size**2 * orientations) float32 ndarray
+    (N, n_blocks_y * n_blocks_x * block_size**2 * orientations) float32 ndarray
     """
     crops = np.asarray(crops, dtype=np.float32)
     n, h, w = crops.shape
-    n_cells = min(h, w) // cell_size
-    n_blocks = n_cells - block_size + 1
-    if n_blocks < 1:
+    cells_y, cells_x = h // cell_size, w // cell_size
+    blocks_y, blocks_x = cells_y - block_size + 1, cells_x - block_size + 1
+    if min(blocks_y, blocks_x) < 1:
         raise ValueError(f"cell_size={cell_size}, block_size={block_size} do not fit a {h}x{w} crop")
-    n_out = n_blocks * n_blocks * block_size * block_size * orientations
+    n_out = blocks_y * blocks_x * block_size * block_size * orientations
     out = np.empty((n, n_out), np.float32)
     for start in range(0, n, CHUNK):
         out[start : start + CHUNK] = _hog_chunk(
-            crops[start : start + CHUNK], orientations, cell_size, block_size, n_cells, signed
+            crops[start : start + CHUNK], orientations, cell_size, block_size, (cells_y, cells_x), signed
         )
     return out
 
 
-def _hog_chunk(crops, orientations, cell_size, block_size, n_cells, signed):
+def _hog_chunk(crops, orientations, cell_size, block_size, cells, signed):
     n = crops.shape[0]
+    cells_y, cells_x = cells
     gy = np.zeros_like(crops)
     gx = np.zeros_like(crops)
     gy[:, 1:-1, :] = crops[:, 2:, :] - crops[:, :-2, :]
     gx[:, :, 1:-1] = crops[:, :, 2:] - crops[:, :, :-2]
+    side_y, side_x = cells_y * cell_size, cells_x * cell_size
+    gx, gy = gx[:, :side_y, :side_x], gy[:, :side_y, :side_x]
     mag = np.hypot(gx, gy)
+    # Only pixels with a gradient vote (most of a digit crop is flat paper or flat ink).
+    at = np.flatnonzero(mag)
+    mag = mag.ravel()[at]
     period = 2 * np.pi if signed else np.pi
-    angle = np.mod(np.arctan2(gy, gx), period) * (orientations / period)  # in [0, orientations)
+    angle = np.mod(np.arctan2(gy.ravel()[at], gx.ravel()[at]), period) * (orientations / period)
     lo = np.floor(angle - 0.5)
     frac = angle - 0.5 - lo
-    lo_bin = np.mod(lo, orientations).astype(np.int64)
-    hi_bin = np.mod(lo + 1, orientations).astype(np.int64)
-    side = n_cells * cell_size
-    votes = np.zeros((n, side, side, orientations), np.float32)
-    mag, frac = mag[:, :side, :side], frac[:, :side, :side]
-    lo_bin, hi_bin = lo_bin[:, :side, :side], hi_bin[:, :side, :side]
-    np.put_along_axis(votes, lo_bin[..., None], (mag * (1 - frac))[..., None], axis=3)
-    # hi_bin differs from lo_bin, so this adds to a different slot.
-    hi_vals = np.take_along_axis(votes, hi_bin[..., None], axis=3) + (mag * frac)[..., None]
-    np.put_along_axis(votes, hi_bin[..., None], hi_vals, axis=3)
-    cells = votes.reshape(n, n_cells, cell_size, n_cells, cell_size, orientations).sum(axis=(2, 4))
-    n_blocks = n_cells - block_size + 1
+    lo_bin = np.mod(lo, orientations).astype(np.intp)
+    hi_bin = np.mod(lo_bin + 1, orientations)
+    # Each pixel votes into its two nearest bins of its cell.
+    image, rest = np.divmod(at, side_y * side_x)
+    row, col = np.divmod(rest, side_x)
+    slot = ((image * cells_y + row // cell_size) * cells_x + col // cell_size) * orientations
+    size = n * cells_y * cells_x * orientations
+    hist = np.bincount(slot + lo_bin, weights=mag * (1 - frac), minlength=size)
+    hist += np.bincount(slot + hi_bin, weights=mag * frac, minlength=size)
+    cell_sums = hist.reshape(n, cells_y, cells_x, orientations).astype(np.float32)
+    blocks_y, blocks_x = cells_y - block_size + 1, cells_x - block_size + 1
     blocks = np.stack(
-        [cells[:, i : i + n_blocks, j : j + n_blocks, :] for i in range(block_size) for j in range(block_size)],
+        [cell_sums[:, i : i + blocks_y, j : j + blocks_x, :] for i in range(block_size) for j in range(block_size)],
         axis=3,
-    ).reshape(n, n_blocks, n_blocks, -1)
+    ).reshape(n, blocks_y, blocks_x, -1)
     blocks = _l2_normalise(blocks)
     blocks = _l2_normalise(np.minimum(blocks, 0.2))
     return blocks.reshape(n, -1)

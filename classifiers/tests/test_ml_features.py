@@ -67,6 +67,17 @@ def test_hog_tells_orientations_apart_and_handles_empty_crops():
     assert np.isfinite(f).all() and not f[2].any()
 
 
+def test_hog_of_a_wide_canvas_covers_its_whole_width():
+    left, right = stroke(0.0), stroke(0.4)
+    wide = np.concatenate([left, right], axis=1)[None]  # 28 × 56: 7 × 14 cells, 6 × 13 blocks
+    f = hog_features(wide).reshape(6, 13, 36)
+    # Blocks wholly inside the left half (cells 0..5) see exactly what the left crop alone gives.
+    np.testing.assert_allclose(f[:, :5], hog_features(left[None]).reshape(6, 6, 36)[:, :5], atol=1e-6)
+    # The right half counts: another stroke there changes the far blocks.
+    other = np.concatenate([left, stroke(-0.4)], axis=1)[None]
+    assert np.linalg.norm(hog_features(other).reshape(6, 13, 36)[:, 8:] - f[:, 8:]) > 1.0
+
+
 def test_hog_rejects_a_grid_that_does_not_fit():
     with pytest.raises(ValueError, match="do not fit"):
         hog_features(np.zeros((1, 28, 28), np.float32), cell_size=20)
