@@ -200,8 +200,9 @@ def test_it_chooses_the_best_scored_cut_sequence():
     assert len(parts) == 2 and abs(parts[0][1] - 30) <= 2
 
 
-def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height):
+def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height, summed=None):
     """The definition of the best partition, tried subset by subset (2^C)."""
+    summed = summed or {}
     n_est = width / (CFG.split_digit_width * ref_height)
     cost_of = dict(zip(cuts.tolist(), costs.tolist(), strict=True))
     best = None
@@ -212,6 +213,7 @@ def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height):
             if any(s not in scores for s in segs):
                 continue
             score = float(np.mean([scores[s] for s in segs])) - CFG.split_count_penalty * abs(len(segs) - n_est)
+            score += sum(summed.get(s, 0.0) for s in segs)
             if subset:
                 score -= CFG.split_cut_penalty * float(np.mean([cost_of[c] for c in subset]))
             if best is None or score > best[0] + 1e-9:
@@ -232,6 +234,19 @@ def test_the_best_partition_is_the_one_trying_every_cut_subset_finds():
         ref = float(rng.uniform(20, 60))
         expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref)
         assert best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG) == expected
+        # With per-piece (summed) scores as the single-digit verifier gives them.
+        summed = {s: 0.3 * float(np.log(rng.uniform(1e-3, 1))) for s in scores if rng.uniform() < 0.8}
+        expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref, summed)
+        assert best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG, summed=summed) == expected
+
+
+def test_summed_scores_count_once_per_piece_not_averaged():
+    """Two pieces the verifier doubts lose to one it trusts, even when the classifier prefers the pair."""
+    cuts, costs = np.array([30]), np.array([0.0])
+    scores = {(0, 60): -0.5, (0, 30): -0.1, (30, 60): -0.1}
+    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG) == [(0, 30), (30, 60)]
+    summed = {(0, 60): 0.0, (0, 30): -0.6, (30, 60): -0.6}
+    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG, summed=summed) == [(0, 60)]
 
 
 def test_config_is_frozen_and_validated():

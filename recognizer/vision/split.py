@@ -97,12 +97,13 @@ def best_partition(
     *,
     ref_height: float,
     config: SegmentationConfig,
+    summed: Mapping[Segment, float] | None = None,
 ) -> list[Segment]:
     """The cut sequence with the best score.
 
-    The score of ``k`` pieces is the mean of their scores, minus
-    ``split_count_penalty × |k - width / digit width|``, minus ``split_cut_penalty ×``
-    the mean cost of the cuts. For a fixed ``k`` both means are sums with fixed weights,
+    The score of ``k`` pieces is the mean of their scores, plus the sum of their
+    ``summed`` scores, minus ``split_count_penalty × |k - width / digit width|``, minus
+    ``split_cut_penalty ×`` the mean cost of the cuts. For a fixed ``k`` the means are sums with fixed weights,
     so a dynamic programme over (cut, pieces so far) finds the best sequence of each
     length exactly, in ``O(k · S)`` for ``S`` valid segments, instead of trying all
     ``2^C`` subsets of cuts.
@@ -116,6 +117,10 @@ def best_partition(
     scores : mapping (start, stop) → float
         Log-confidence of every valid segment (0 without a classifier). Segments
         missing from it are invalid.
+    summed : mapping (start, stop) → float, optional
+        Scores added per piece rather than averaged: the weighted log-probability that
+        the segment is one whole digit (the verifier's), so a partition is only as
+        likely as all its pieces together. Missing segments add 0.
 
     Returns
     -------
@@ -127,13 +132,14 @@ def best_partition(
     bounds = [0, *(int(c) for c in cuts), width]
     cost_at = [0.0, *(float(v) for v in costs), 0.0]
     n = len(bounds)
-    # The valid segments ending at each bound: (start bound, score).
-    ending: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    summed = summed or {}
+    # The valid segments ending at each bound: (start bound, score, summed score).
+    ending: list[list[tuple[int, float, float]]] = [[] for _ in range(n)]
     for j in range(1, n):
         for i in range(j):
             score = scores.get((bounds[i], bounds[j]))
             if score is not None:
-                ending[j].append((i, score))
+                ending[j].append((i, score, summed.get((bounds[i], bounds[j]), 0.0)))
     best: tuple[float, list[Segment]] | None = None
     for k in range(1, n):
         cut_weight = config.split_cut_penalty / (k - 1) if k > 1 else 0.0
@@ -144,10 +150,10 @@ def best_partition(
             new_value = [-math.inf] * n
             new_paths: list[list[int]] = [[] for _ in range(n)]
             for j in range(1, n):
-                for i, score in ending[j]:
+                for i, score, extra in ending[j]:
                     if value[i] == -math.inf:
                         continue
-                    v = value[i] + score / k - (cut_weight * cost_at[i] if i > 0 else 0.0)
+                    v = value[i] + score / k + extra - (cut_weight * cost_at[i] if i > 0 else 0.0)
                     if v > new_value[j] + 1e-12:
                         new_value[j], new_paths[j] = v, [*paths[i], j]
             value, paths = new_value, new_paths
