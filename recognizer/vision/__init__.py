@@ -2,11 +2,14 @@
 
 Entry points: :func:`recognize` (segment + one batched classifier call) and
 :func:`segment` (regions only). All thresholds live in :class:`SegmentationConfig`.
+The single-digit verifier (:class:`SingleDigitVerifier`, :func:`train_verifier`)
+is the optional second model that tells one digit from touching ones.
 """
 
 from .config import SegmentationConfig
-from .pipeline import Classify, recognize, segment
+from .pipeline import Classify, Verify, recognize, segment
 from .result import Candidate, Digit, Recognition, Segmentation
+from .verifier import SingleDigitVerifier, VerifierError, train_verifier
 
 __all__ = [
     "Candidate",
@@ -15,6 +18,10 @@ __all__ = [
     "Recognition",
     "SegmentationConfig",
     "Segmentation",
+    "SingleDigitVerifier",
+    "Verify",
+    "VerifierError",
     "recognize",
     "segment",
+    "train_verifier",
 ]

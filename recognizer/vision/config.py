@@ -195,6 +195,13 @@ class SegmentationConfig:
     split_cut_penalty: float = 2.0
     #: Split at most this many components per image (the rest is kept whole).
     split_max_components: int = 60
+    #: With a single-digit verifier (``recognize(verify=…)``): each piece's score gains this ×
+    #: log P(one whole digit), summed over the pieces ...
+    verify_weight: float = 0.3
+    #: ... narrower components are split candidates (pairs of narrow digits are ~1 × the height) ...
+    verified_split_min_width: float = 1.0
+    #: ... and cuts through more ink are allowed (the verifier rejects a digit cut in half).
+    verified_cut_penalty: float = 1.0
 
     # --- (e) lines ----------------------------------------------------------------------
     #: Largest horizontal gap between neighbours in a line, × the taller height.

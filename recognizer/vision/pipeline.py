@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
 
 import cv2
@@ -29,6 +29,8 @@ from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
 
 Classify = Callable[[np.ndarray], np.ndarray]
+#: (patches, their lines' digit heights) → P(each is one whole digit); see ``verifier.SingleDigitVerifier``.
+Verify = Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
 """``(N, 28, 28) float32`` crops → ``(N, 10)`` probabilities of digits 0..9."""
 
 DEFAULT_CONFIG = SegmentationConfig()
@@ -412,12 +414,15 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
 
 
 def _pieces(
-    prep: _Prepared, classify: Classify | None, config: SegmentationConfig
+    prep: _Prepared, classify: Classify | None, config: SegmentationConfig, verify: Verify | None = None
 ) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str]]:
     """Crops of every candidate and split piece; choose splits; one classifier call.
 
     Each component is first turned upright by its line's slant, so the classifier sees
     digits as written on a level line and cuts between touching digits run across it.
+    With a single-digit verifier (``verify``) narrower components are tried for a
+    split too, cuts through more ink are allowed, and every piece's score gains
+    ``verify_weight × log P(one whole digit)`` — one verifier call for all pieces.
 
     Returns
     -------
@@ -432,6 +437,11 @@ def _pieces(
     # or ("split", line, cuts info, {segment: (crop index, box)})
     plans = []
     n_split = 0
+    to_verify: list[tuple[int, np.ndarray, float]] = []  # (crop index, patch, line digit height)
+    if verify is not None:
+        config = replace(
+            config, split_min_width=config.verified_split_min_width, split_cut_penalty=config.verified_cut_penalty
+        )
     for line_no, line in enumerate(prep.lines):
         uprights = []
         for i in line:
@@ -458,6 +468,7 @@ def _pieces(
                     px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
                     seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
                     crops.append(normalize_crop(patch))
+                    to_verify.append((len(crops) - 1, patch, ref_h))
                 if seg_info:
                     whole = seg_info.get((0, uw))
                     if whole is None:  # the fallback when no cut sequence is valid
@@ -478,6 +489,12 @@ def _pieces(
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
     probs = _classify(batch, classify) if classify is not None and len(batch) else None
+    one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
+    if verify is not None and to_verify:
+        got = np.asarray(verify([v[1] for v in to_verify], [v[2] for v in to_verify]), np.float64)
+        if got.shape != (len(to_verify),):
+            raise ValueError(f"verify must return {len(to_verify)} probabilities, got shape {got.shape}")
+        one_digit = {v[0]: float(p) for v, p in zip(to_verify, np.nan_to_num(got, nan=0.0), strict=True)}
     pieces: list[_Piece] = []
     for plan in plans:
         if plan[0] == "whole":
@@ -490,15 +507,17 @@ def _pieces(
             pieces.append(_Piece(box, line_no, ci))
             continue
         _, line_no, (w, cuts, costs, ref_h, whole), seg_info = plan
-        scores = {}
+        scores, summed = {}, {}
         for seg, (ci, _box) in seg_info.items():
             score, is_one = 0.0, False
             if probs is not None:
                 score, is_one = math.log(max(float(probs[ci].max()), 1e-6)), int(np.argmax(probs[ci])) == 1
             if seg[1] - seg[0] < config.split_narrow_width * ref_h and not is_one:
                 score -= config.split_narrow_penalty
+            if ci in one_digit:
+                summed[seg] = config.verify_weight * math.log(min(max(one_digit[ci], 1e-4), 1.0))
             scores[seg] = score
-        parts = best_partition(w, cuts, costs, scores, ref_height=ref_h, config=config)
+        parts = best_partition(w, cuts, costs, scores, ref_height=ref_h, config=config, summed=summed)
         chosen = [whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
         for ci, box in chosen:
             pieces.append(_Piece(box, line_no, ci))
@@ -588,7 +607,13 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
     return Segmentation(candidates, len(number), prep.scale, prep.warnings + warnings)
 
 
-def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConfig = DEFAULT_CONFIG) -> Recognition:
+def recognize(
+    image: np.ndarray,
+    classify: Classify,
+    *,
+    config: SegmentationConfig = DEFAULT_CONFIG,
+    verify: Verify | None = None,
+) -> Recognition:
     """Read every number in an image.
 
     A page scanned or photographed sideways reads as a column of one- or two-digit
@@ -607,6 +632,11 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         digits 0..9. Called once per reading (three times for a sideways page),
         never with ``N == 0``.
     config : SegmentationConfig
+    verify : callable, optional
+        ``(patches, line digit heights)`` → ``(N,)`` P(one whole digit), e.g.
+        ``SingleDigitVerifier.probabilities``: touching digits are then split on
+        the verifier's word as well as the classifier's (see :func:`_pieces`).
+        Without it, splits rest on the classifier, the width and the ink profile.
 
     Returns
     -------
@@ -616,11 +646,11 @@ def recognize(image: np.ndarray, classify: Classify, *, config: SegmentationConf
         or a classifier returning the wrong shape.
     """
     t0 = time.perf_counter()
-    result = _read(image, classify, config)
+    result = _read(image, classify, config, verify)
     if config.try_quarter_turns and _reads_as_a_column(result):
         arr = np.asarray(image)
         # A quarter turn counter-clockwise and clockwise (np.rot90); the surer one.
-        turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config)) for k in (1, 3)]
+        turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config, verify)) for k in (1, 3)]
         k, turned = max(turns, key=lambda t: t[1].mean_confidence or 0.0)
         if turned.digits and len(turned.lines) < len(result.lines):
             gain = (turned.mean_confidence or 0.0) - (result.mean_confidence or 0.0)
@@ -650,11 +680,11 @@ def _turned_back(result: Recognition, k: int, shape: tuple[int, int]) -> Recogni
     return replace(result, digits=digits, warnings=[*result.warnings, turn_note])
 
 
-def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig) -> Recognition:
+def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, verify: Verify | None) -> Recognition:
     """One reading of ``image`` as it lies (:func:`recognize` without the quarter turns)."""
     t0 = time.perf_counter()
     prep = _prepare_zoomed(image, config)
-    pieces, batch, probs, warnings = _pieces(prep, classify, config)
+    pieces, batch, probs, warnings = _pieces(prep, classify, config, verify)
     warnings = prep.warnings + warnings
     conf = probs.max(axis=1) if probs is not None else np.zeros(0)
     kept = [p for p in pieces if conf[p.crop] >= config.min_confidence]

@@ -1,0 +1,132 @@
+"""The single-digit verifier and how the split uses it (framework-free, no database)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifiers.ml import sources
+from recognizer.vision import SingleDigitVerifier, VerifierError, recognize, synthetic, train_verifier
+from recognizer.vision import verifier as V
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return sources.load_source("mnist-bundled")
+
+
+@pytest.fixture(scope="module")
+def small_verifier(digits):
+    """A verifier trained on 4,000 examples (~5 s; the product trains on 20,000)."""
+    return train_verifier(digits.crops[:4000], n_samples=4000, seed=0)
+
+
+@pytest.fixture(scope="module")
+def printed_classifier():
+    return synthetic.make_template_classifier()
+
+
+def test_the_canvas_keeps_size_relative_to_the_line():
+    patch = np.zeros((40, 80), np.float32)
+    patch[:, :] = 1.0
+    canvas, dims = V.canvas(patch, ref_height=40)
+    cols = np.flatnonzero(canvas.max(axis=0) > 0.5)
+    rows = np.flatnonzero(canvas.max(axis=1) > 0.5)
+    assert dims == (2.0, 1.0)
+    assert len(rows) == V.DIGIT_PX and len(cols) == 2 * V.DIGIT_PX  # twice as wide as a digit is tall
+    half, half_dims = V.canvas(patch, ref_height=80)  # the same piece on a line of digits twice as tall
+    assert half_dims == (1.0, 0.5)
+    assert np.count_nonzero(half.max(axis=0) > 0.5) == V.DIGIT_PX
+    empty, empty_dims = V.canvas(np.zeros((10, 10)), ref_height=30)
+    assert not empty.any() and empty_dims == (0.0, 0.0)
+
+
+def test_a_piece_too_wide_for_the_canvas_is_shrunk_to_fit():
+    canvas, dims = V.canvas(np.ones((20, 400), np.float32), ref_height=20)
+    assert dims == (20.0, 1.0)
+    assert canvas.shape == (V.CANVAS_HEIGHT, V.CANVAS_WIDTH) and canvas[:, 0].max() == 0 and canvas[:, -1].max() == 0
+
+
+def test_the_training_set_mixes_single_digits_with_pairs_and_fragments(digits):
+    canvases, dims, labels = V.training_set(digits.crops[:500], 2000, np.random.default_rng(1))
+    assert canvases.shape == (2000, V.CANVAS_HEIGHT, V.CANVAS_WIDTH) and dims.shape == (2000, 2)
+    assert 0.35 < labels.mean() < 0.55
+    # Touching pairs and triples make the "not one digit" side wider on average, fragments narrower.
+    widths = dims[:, 0]
+    assert np.percentile(widths[labels == 0], 90) > np.percentile(widths[labels == 1], 90)
+    assert np.percentile(widths[labels == 0], 10) < np.percentile(widths[labels == 1], 10)
+
+
+def test_a_trained_verifier_tells_one_digit_from_touching_ones(small_verifier, digits):
+    canvases, dims, labels = V.training_set(digits.crops[4000:], 1500, np.random.default_rng(99))
+    p = small_verifier._forward(V.features(canvases, dims))
+    assert ((p > 0.5) == (labels == 1)).mean() > 0.85  # unseen digits and examples
+
+
+def test_save_and_load_give_the_same_answers(small_verifier, digits, tmp_path):
+    path = small_verifier.save(tmp_path / "models" / "verifier.npz")
+    loaded = SingleDigitVerifier.load(path)
+    patches = [digits.crops[i] for i in range(5)]
+    np.testing.assert_allclose(
+        loaded.probabilities(patches, [20.0] * 5), small_verifier.probabilities(patches, [20.0] * 5)
+    )
+    assert list(tmp_path.joinpath("models").iterdir()) == [path]  # no temporary file left behind
+
+
+def test_load_refuses_damaged_foreign_and_pickled_files(small_verifier, tmp_path):
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file at all")
+    with pytest.raises(VerifierError, match="cannot read"):
+        SingleDigitVerifier.load(garbage)
+    with pytest.raises(VerifierError, match="cannot read"):
+        SingleDigitVerifier.load(tmp_path / "missing.npz")
+    arrays = {f: getattr(small_verifier, f) for f in V._FIELDS}
+    np.savez(tmp_path / "old.npz", recipe=np.array(V.RECIPE + 1), **arrays)
+    with pytest.raises(VerifierError, match="recipe"):
+        SingleDigitVerifier.load(tmp_path / "old.npz")
+    np.savez(tmp_path / "shapes.npz", recipe=np.array(V.RECIPE), **{**arrays, "out_bias": np.zeros(3)})
+    with pytest.raises(VerifierError, match="shapes"):
+        SingleDigitVerifier.load(tmp_path / "shapes.npz")
+    # An object array needs pickle to load: refused, never unpickled.
+    np.savez(tmp_path / "pickled.npz", recipe=np.array(V.RECIPE), **{**arrays, "mean": np.array([{}], object)})
+    with pytest.raises(VerifierError, match="cannot read"):
+        SingleDigitVerifier.load(tmp_path / "pickled.npz")
+
+
+def _line_with_a_touching_pair(pair: str, gap: float) -> np.ndarray:
+    """'4', then ``pair`` drawn touching (a component ~1.1 × the line's height), then '5'."""
+    img, _ = synthetic.render_text(synthetic.paper(160, 420), "4", origin=(30, 110), height=60, thickness=4)
+    img, _ = synthetic.render_text(img, pair, origin=(120, 110), height=60, gap=gap, thickness=4)
+    img, _ = synthetic.render_text(img, "5", origin=(280, 110), height=60, thickness=4)
+    return img
+
+
+def test_the_verifier_decides_a_component_the_width_alone_leaves_whole(printed_classifier):
+    img = _line_with_a_touching_pair("17", gap=-0.4)
+    assert recognize(img, printed_classifier).text == "495"  # the classifier alone: one digit, a 9
+
+    def wide_is_two(patches, heights):
+        return np.array([0.001 if p.shape[1] > 0.85 * h else 0.99 for p, h in zip(patches, heights, strict=True)])
+
+    def wide_is_one(patches, heights):
+        return 1.0 - wide_is_two(patches, heights)
+
+    assert recognize(img, printed_classifier, verify=wide_is_two).text == "4175"
+    assert recognize(img, printed_classifier, verify=wide_is_one).text == "495"
+
+
+def test_a_trained_verifier_splits_narrow_touching_pairs(printed_classifier, small_verifier):
+    pairs = ["11", "17", "77", "14"]
+    images = [_line_with_a_touching_pair(p, gap=-0.4) for p in pairs]
+    truth = [f"4{p}5" for p in pairs]
+    alone = sum(recognize(img, printed_classifier).text == t for img, t in zip(images, truth, strict=True))
+    verified = [recognize(img, printed_classifier, verify=small_verifier.probabilities).text for img in images]
+    assert alone == 0
+    assert all(len(text) == 4 for text in verified)  # every pair read as two digits
+    assert sum(v == t for v, t in zip(verified, truth, strict=True)) >= 3
+
+
+def test_a_verifier_giving_the_wrong_number_of_answers_is_an_error(printed_classifier):
+    img = _line_with_a_touching_pair("17", gap=-0.4)
+    with pytest.raises(ValueError, match="verify must return"):
+        recognize(img, printed_classifier, verify=lambda patches, heights: np.ones(len(patches) + 1))

@@ -1,0 +1,291 @@
+"""The single-digit verifier: is this piece of a component exactly one whole digit?
+
+Splitting touching digits (step e) scores every cut sequence by the digit
+classifier's confidence in the pieces. That confidence says which digit a piece
+looks most like, not whether it is one: two touching 3s are an "8" at 0.6, a 1
+touching a 7 a "0" at 0.94, half a 0 a "1". The verifier answers the other
+question. It sees each piece on a canvas scaled by its *line's* digit height, so
+width and size count (a pair is wide, a fragment small), and gives P(one whole
+digit). The split adds ``verify_weight × log P`` per piece, so a partition is
+only as good as its worst piece's chance of being a digit.
+
+It is a small multilayer perceptron (scikit-learn's ``MLPClassifier``, one hidden
+layer) on HOG and coarse pixels of the canvas, trained on synthetic examples made
+from digit crops: single digits (slanted, wide, bold, thin) against touching
+pairs and triples, fragments of one digit and pieces of a pair cut in the wrong
+place. Its weights are plain arrays, saved as ``.npz`` and loaded without pickle,
+and the forward pass is numpy, so a model file can never run code.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from classifiers.ml.features import hog_features
+
+#: Bump when the canvas, features or training recipe change: older files are refused.
+RECIPE = 1
+CANVAS_HEIGHT, CANVAS_WIDTH = 28, 56
+#: A digit as tall as its line's digits is this tall on the canvas (MNIST's 20-px box).
+DIGIT_PX = 20
+#: Synthetic examples the product's verifier is trained on (~15 s on 2 cores).
+TRAINING_SAMPLES = 20000
+_INK_FLOOR = 0.05
+
+
+class VerifierError(Exception):
+    """A verifier file that cannot be used (missing, damaged, another recipe)."""
+
+
+def canvas(patch: np.ndarray, ref_height: float) -> tuple[np.ndarray, tuple[float, float]]:
+    """A piece on the verifier's canvas.
+
+    Parameters
+    ----------
+    patch : (M, N) float ndarray
+        Ink strength 0..1 (bright ink), as the pipeline's upright components carry it.
+    ref_height : float
+        Height of the digits of its line, px.
+
+    Returns
+    -------
+    canvas : (28, 56) float32 ndarray
+        The piece trimmed to its ink, scaled by ``DIGIT_PX / ref_height`` (shrunk
+        further only if it would not fit) and centred.
+    dims : (float, float)
+        Its width and height relative to ``ref_height``.
+    """
+    p = np.clip(np.asarray(patch, np.float32), 0.0, 1.0)
+    rows = np.flatnonzero(p.max(axis=1) > _INK_FLOOR)
+    cols = np.flatnonzero(p.max(axis=0) > _INK_FLOOR)
+    out = np.zeros((CANVAS_HEIGHT, CANVAS_WIDTH), np.float32)
+    ref = max(float(ref_height), 1.0)
+    if rows.size == 0 or cols.size == 0:
+        return out, (0.0, 0.0)
+    p = p[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = p.shape
+    scale = min(DIGIT_PX / ref, (CANVAS_HEIGHT - 2) / h, (CANVAS_WIDTH - 2) / w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    small = cv2.resize(p, (new_w, new_h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    y0, x0 = (CANVAS_HEIGHT - new_h) // 2, (CANVAS_WIDTH - new_w) // 2
+    out[y0 : y0 + new_h, x0 : x0 + new_w] = np.clip(small, 0.0, 1.0)
+    return out, (w / ref, h / ref)
+
+
+def features(canvases: np.ndarray, dims: np.ndarray) -> np.ndarray:
+    """HOG (4-px cells) of each canvas, its 7×14 mean-pooled pixels, and its relative size.
+
+    ``(N, 28, 56)`` canvases and ``(N, 2)`` dims → ``(N, 2908) float32``.
+    """
+    c = np.asarray(canvases, np.float32).reshape(-1, CANVAS_HEIGHT, CANVAS_WIDTH)
+    pooled = c.reshape(len(c), CANVAS_HEIGHT // 4, 4, CANVAS_WIDTH // 4, 4).mean(axis=(2, 4)).reshape(len(c), -1)
+    d = np.asarray(dims, np.float32).reshape(len(c), 2)
+    return np.hstack([hog_features(c), pooled, d]).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class SingleDigitVerifier:
+    """Weights of the trained perceptron (standardisation folded in as ``mean``/``scale``)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray
+    hidden_bias: np.ndarray
+    out_weights: np.ndarray
+    out_bias: np.ndarray
+
+    def probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
+        """P(each patch is one whole digit of a line whose digits are ``ref_heights`` tall), ``(N,)``."""
+        if len(patches) == 0:
+            return np.zeros(0)
+        made = [canvas(p, r) for p, r in zip(patches, ref_heights, strict=True)]
+        x = features(np.stack([m[0] for m in made]), np.array([m[1] for m in made]))
+        return self._forward(x)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        z = (x - self.mean) / self.scale
+        hidden = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0.0)
+        logit = (hidden @ self.out_weights + self.out_bias).ravel()
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the weights to ``path`` (``.npz``, atomically: a reader never sees half a file)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, recipe=np.array(RECIPE), **{f: getattr(self, f) for f in _FIELDS})
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> SingleDigitVerifier:
+        """Read weights written by :meth:`save`; never unpickles. Raises :class:`VerifierError`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                recipe = int(data["recipe"])
+                arrays = {f: np.asarray(data[f], np.float64) for f in _FIELDS}
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise VerifierError(f"cannot read the verifier file {path}: {exc}") from exc
+        if recipe != RECIPE:
+            raise VerifierError(f"the verifier file {path} is of recipe {recipe}, this code needs {RECIPE}")
+        n_in, n_hidden = arrays["hidden_weights"].shape
+        expected = {
+            "mean": (n_in,),
+            "scale": (n_in,),
+            "hidden_bias": (n_hidden,),
+            "out_weights": (n_hidden, 1),
+            "out_bias": (1,),
+        }
+        if n_in != _N_FEATURES or any(arrays[f].shape != s for f, s in expected.items()):
+            raise VerifierError(f"the verifier file {path} holds arrays of the wrong shapes")
+        return cls(**arrays)
+
+
+_FIELDS = ("mean", "scale", "hidden_weights", "hidden_bias", "out_weights", "out_bias")
+_N_FEATURES = features(np.zeros((1, CANVAS_HEIGHT, CANVAS_WIDTH)), np.zeros((1, 2))).shape[1]
+
+
+def train_verifier(
+    crops: np.ndarray, *, n_samples: int = TRAINING_SAMPLES, hidden: int = 128, seed: int = 0
+) -> SingleDigitVerifier:
+    """Train a verifier on ``n_samples`` synthetic examples made from ``crops``.
+
+    Parameters
+    ----------
+    crops : (N, 28, 28) float ndarray
+        Normalised digit crops (white ink on black), e.g. the bundled training digits.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    canvases, dims, labels = training_set(crops, n_samples, np.random.default_rng(seed))
+    x = features(canvases, dims)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-8] = 1.0
+    mlp = MLPClassifier((hidden,), alpha=1e-3, max_iter=200, early_stopping=True, random_state=seed).fit(
+        (x - mean) / scale, labels
+    )
+    return SingleDigitVerifier(
+        mean=mean.astype(np.float64),
+        scale=scale.astype(np.float64),
+        hidden_weights=mlp.coefs_[0],
+        hidden_bias=mlp.intercepts_[0],
+        out_weights=mlp.coefs_[1],
+        out_bias=mlp.intercepts_[1],
+    )
+
+
+# --- synthetic training examples ------------------------------------------------------------
+
+_REF = 40.0  # line digit height of the synthetic examples, px
+
+
+def training_set(crops: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` labelled canvases: 1 = one whole digit, 0 = two or three touching, a fragment, a bad cut.
+
+    Returns ``(n, 28, 56)`` canvases, ``(n, 2)`` dims and ``(n,)`` int labels (about 45% ones).
+    """
+    crops = np.asarray(crops, np.float32)
+    canvases, dims, labels = [], [], []
+
+    def digit() -> np.ndarray:
+        return _glyph(crops[int(rng.integers(len(crops)))], rng, _REF * rng.uniform(0.8, 1.12))
+
+    while len(labels) < n:
+        kind = rng.uniform()
+        if kind < 0.45:
+            patch, label = digit(), 1
+        elif kind < 0.7:
+            patch, label = _join([digit(), digit()], rng), 0
+        elif kind < 0.78:
+            patch, label = _join([digit(), digit(), digit()], rng), 0
+        elif kind < 0.9:  # a fragment of one digit
+            g = digit()
+            c = round(g.shape[1] * rng.uniform(0.15, 0.85))
+            patch, label = (g[:, :c] if rng.uniform() < 0.5 else g[:, c:]), 0
+        else:  # a pair cut in the wrong place: one digit and a sliver of the next, or less
+            a, b = digit(), digit()
+            pair = _join([a, b], rng)
+            c = round(a.shape[1] + rng.choice([-1, 1]) * rng.uniform(0.15, 0.4) * _REF)
+            c = int(np.clip(c, 2, pair.shape[1] - 2))
+            patch, label = (pair[:, :c] if rng.uniform() < 0.5 else pair[:, c:]), 0
+        if patch.size == 0 or patch.max() <= _INK_FLOOR:
+            continue
+        cv, d = canvas(patch, _REF * rng.uniform(0.9, 1.1))
+        canvases.append(cv)
+        dims.append(d)
+        labels.append(label)
+    return np.stack(canvases), np.array(dims, np.float32), np.array(labels, np.int64)
+
+
+def _trim(a: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero(a.max(axis=1) > 0.1)
+    cols = np.flatnonzero(a.max(axis=0) > 0.1)
+    if rows.size == 0 or cols.size == 0:
+        return a[:0, :0]
+    return a[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _glyph(crop: np.ndarray, rng: np.random.Generator, height: float) -> np.ndarray:
+    """One digit: rotated, sheared, scaled to ``height`` with a varied width, bolder or thinner."""
+    g = _trim(crop)
+    if g.size == 0:
+        return g
+    h, w = g.shape
+    pad = max(h, w)
+    big = np.zeros((h + 2 * pad, w + 2 * pad), np.float32)
+    big[pad : pad + h, pad : pad + w] = g
+    m = cv2.getRotationMatrix2D((big.shape[1] / 2, big.shape[0] / 2), rng.uniform(-10, 10), 1.0)
+    shear = rng.uniform(-0.45, 0.45)
+    m[0, 1] -= shear
+    m[0, 2] += shear * big.shape[0] / 2
+    g = _trim(cv2.warpAffine(big, m, (big.shape[1], big.shape[0]), flags=cv2.INTER_LINEAR))
+    if g.size == 0:
+        return g
+    widen = rng.uniform(0.8, 1.2) if rng.uniform() < 0.7 else rng.uniform(1.2, 1.6)
+    s = height / g.shape[0]
+    g = cv2.resize(g, (max(1, round(g.shape[1] * s * widen)), max(1, round(height))), interpolation=cv2.INTER_AREA)
+    weight = int(rng.integers(0, 3))
+    if weight:
+        kernel = np.ones((round(height / 28) + 1,) * 2, np.uint8)
+        g = cv2.dilate(g, kernel) if weight == 1 else cv2.erode(g, kernel)
+    return _trim(np.clip(g, 0.0, 1.0))
+
+
+def _join(parts: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Glyphs left to right, each touching or overlapping the previous one a little."""
+    parts = [p for p in parts if p.size]
+    height = max(p.shape[0] for p in parts) + 4
+    out = None
+    for glyph in parts:
+        top = int(np.clip((height - glyph.shape[0]) // 2 + rng.integers(-2, 3), 0, height - glyph.shape[0]))
+        nxt = np.zeros((height, glyph.shape[1]), np.float32)
+        nxt[top : top + glyph.shape[0]] = glyph
+        if out is None:
+            out = nxt
+            continue
+        a, b = out > 0.3, nxt > 0.3
+        rows = a.any(axis=1) & b.any(axis=1)
+        if rows.any():
+            right = a.shape[1] - 1 - np.argmax(a[:, ::-1], axis=1)
+            left = np.argmax(b, axis=1)
+            x = max(1, int((right[rows] + 1 - left[rows]).max()) - max(0, round(rng.uniform(-0.02, 0.1) * _REF)))
+        else:
+            x = out.shape[1]
+        joined = np.zeros((height, max(out.shape[1], x + nxt.shape[1])), np.float32)
+        joined[:, : out.shape[1]] = out
+        joined[:, x : x + nxt.shape[1]] = np.maximum(joined[:, x : x + nxt.shape[1]], nxt)
+        out = joined
+    return _trim(out)
