@@ -23,9 +23,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 
-# First run only: trains and activates the default classifier on the bundled data (~20–40 s).
+# First run only: trains and activates the default classifier on the bundled data (~20–40 s) and the
+# single-digit verifier that splits touching digits (~15 s).
 run: migrate
 	$(BIN)/python manage.py ensure_default_classifier
+	$(BIN)/python manage.py ensure_verifier
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev-installed

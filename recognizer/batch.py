@@ -2,8 +2,8 @@
 
 Every input goes through the one intake (:func:`digitsite.intake.read_source`, with
 the limits read from settings in this process) and :func:`recognizer.vision.recognize`
-with a classifier loaded once. With ``jobs > 1`` the inputs are spread over worker
-processes, each given the loaded Pipeline once when it starts (no database access,
+with a classifier (and the single-digit verifier) loaded once. With ``jobs > 1`` the
+inputs are spread over worker processes, each given the loaded models once when it starts (no database access,
 no reloading); outcomes come back in input order. Workers are *spawned*, not forked:
 a fork of a process whose BLAS/OpenMP threads already ran can deadlock. Starting one
 costs about two seconds, so ``jobs=0`` (automatic) uses workers only for
@@ -49,6 +49,7 @@ class _Reader:
     limits: intake.Limits
     keep_images: bool
     stored: frozenset[str] = frozenset()
+    verifier: vision.SingleDigitVerifier | None = None
 
     def __call__(self, path: str) -> Outcome:
         try:
@@ -57,20 +58,27 @@ class _Reader:
             return Outcome(path, error=exc.message)
         if image.sha256 in self.stored:  # its recognition is served from the database
             return Outcome(path, None, image if self.keep_images else None)
-        result = vision.recognize(image.array, self.classify)
+        verify = self.verifier.probabilities if self.verifier is not None else None
+        result = vision.recognize(image.array, self.classify, verify=verify)
         return Outcome(path, result, image if self.keep_images else None)
 
 
 _worker_reader: _Reader | None = None  # one per worker process
 
 
-def _worker_init(pipeline: Pipeline, limits: intake.Limits, keep_images: bool, stored: frozenset[str]) -> None:
+def _worker_init(
+    pipeline: Pipeline,
+    limits: intake.Limits,
+    keep_images: bool,
+    stored: frozenset[str],
+    verifier: vision.SingleDigitVerifier | None,
+) -> None:
     global _worker_reader
     # One core per worker. BLAS threads that spin while waiting would otherwise
     # fight the other workers for the same cores (measured: half the throughput).
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored)
+    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verifier)
 
 
 def _worker_read(path: str) -> Outcome:
@@ -90,6 +98,7 @@ def recognize_paths(
     jobs: int = 0,
     keep_images: bool = False,
     stored: frozenset[str] = frozenset(),
+    verifier: vision.SingleDigitVerifier | None = None,
 ) -> Iterator[Outcome]:
     """Read and recognise every path (file or http(s) URL), yielding outcomes in input order.
 
@@ -106,6 +115,8 @@ def recognize_paths(
     stored : frozenset of str
         Content hashes whose recognition is already stored: those inputs are read and
         checked but not recognised again (``result`` is None).
+    verifier : SingleDigitVerifier, optional
+        Splits touching digits with its word (see :func:`recognizer.vision.recognize`).
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
@@ -113,9 +124,10 @@ def recognize_paths(
         jobs = cpu_count() if len(paths) >= MIN_PARALLEL_INPUTS else 1
     jobs = min(jobs, len(paths))
     if jobs <= 1:
-        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored), paths)
+        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored, verifier), paths)
         return
     chunk = max(1, min(8, len(paths) // (4 * jobs)))
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(pipeline, limits, keep_images, stored)) as pool:
+    initargs = (pipeline, limits, keep_images, stored, verifier)
+    with context.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
         yield from pool.imap(_worker_read, paths, chunksize=chunk)

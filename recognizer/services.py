@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from classifiers.ml import sources
 from classifiers.ml.predict import digit_classifier
 from classifiers.models import ClassifierVersion
 from classifiers.selectors import classifier_get, classifier_load
@@ -15,6 +20,8 @@ from digitsite.intake import IntakeImage
 from digitsite.services import upload_create
 from recognizer import metrics, vision
 from recognizer.models import Digit, Recognition
+
+logger = logging.getLogger(__name__)
 
 
 class NoClassifier(LookupError):
@@ -33,9 +40,55 @@ def classifier_resolve(*, version_id: int | None = None, algorithm: str | None =
 
 
 def recognition_compute(*, image: IntakeImage, version: ClassifierVersion) -> vision.Recognition:
-    """Read the digits of an image; writes nothing."""
+    """Read the digits of an image; writes no rows (the verifier may be trained on first use)."""
     classify = digit_classifier(classifier_load(version))
-    return vision.recognize(image.array, classify)
+    verifier = verifier_get()
+    return vision.recognize(image.array, classify, verify=verifier.probabilities if verifier else None)
+
+
+# --- the single-digit verifier (recognizer.vision.verifier) ---------------------------------------
+# Trained from the bundled digits only (never from reviews), so one file per recipe serves every
+# classifier version. It is plain arrays in an .npz, loaded without pickle.
+
+VERIFIER_SAMPLES = vision.verifier.TRAINING_SAMPLES
+_verifiers: dict[Path, vision.SingleDigitVerifier] = {}
+_verifier_lock = threading.Lock()
+
+
+def verifier_path() -> Path:
+    return Path(settings.CLASSIFIERS_MODEL_DIR) / f"verifier-{vision.verifier.RECIPE}.npz"
+
+
+def verifier_get() -> vision.SingleDigitVerifier | None:
+    """The verifier of this process; loaded once, trained and saved first if its file is missing.
+
+    None when ``RECOGNIZER_VERIFIER`` is off. A damaged file is trained again and replaced.
+    """
+    if not settings.RECOGNIZER_VERIFIER:
+        return None
+    path = verifier_path()
+    with _verifier_lock:
+        if path not in _verifiers:
+            _verifiers[path] = verifier_ensure(path)[0]
+        return _verifiers[path]
+
+
+def verifier_ensure(path: Path | None = None) -> tuple[vision.SingleDigitVerifier, bool]:
+    """Load the verifier from ``path`` (default :func:`verifier_path`), or train and save it.
+
+    Returns the verifier and whether it was trained now (~15 s on 2 cores).
+    """
+    path = path or verifier_path()
+    if path.exists():
+        try:
+            return vision.SingleDigitVerifier.load(path), False
+        except vision.VerifierError as exc:
+            logger.warning("%s; training the verifier again", exc)
+    data = sources.load_source("bundled")
+    verifier = vision.train_verifier(data.crops, n_samples=VERIFIER_SAMPLES)
+    verifier.save(path)
+    logger.info("trained the single-digit verifier on %d bundled digits: %s", len(data.labels), path)
+    return verifier, True
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,11 @@ def startup_lock():
 class Command(BaseCommand):
     help = (
         "Run the start-up steps of a deployment under a lock shared by all replicas: "
-        "migrate, then ensure_default_classifier. The container entrypoint calls it."
+        "migrate, then ensure_default_classifier and ensure_verifier. The container entrypoint calls it."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--skip-classifier", action="store_true", help="only migrate")
+        parser.add_argument("--skip-classifier", action="store_true", help="only migrate (no models trained)")
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
@@ -56,3 +56,4 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=verbosity)
             if not options["skip_classifier"]:
                 call_command("ensure_default_classifier", verbosity=verbosity)
+                call_command("ensure_verifier", verbosity=verbosity)

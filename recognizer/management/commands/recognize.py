@@ -11,7 +11,13 @@ from classifiers.selectors import classifier_load
 from digitsite.commands import DatabaseCommand
 from recognizer.batch import MIN_PARALLEL_INPUTS, Outcome, recognize_paths
 from recognizer.models import Recognition
-from recognizer.services import NoClassifier, classifier_resolve, recognition_create, recognition_payload
+from recognizer.services import (
+    NoClassifier,
+    classifier_resolve,
+    recognition_create,
+    recognition_payload,
+    verifier_get,
+)
 
 
 class Command(VersionOptionMixin, DatabaseCommand):
@@ -49,7 +55,10 @@ class Command(VersionOptionMixin, DatabaseCommand):
         save = options["save"]
         stored = Recognition.objects.stored_hashes(version) if save else frozenset()
         failures = 0
-        for outcome in recognize_paths(paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored):
+        outcomes = recognize_paths(
+            paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored, verifier=verifier_get()
+        )
+        for outcome in outcomes:
             if outcome.error is not None:
                 failures += 1
                 payload = {"path": outcome.path, "error": outcome.error}

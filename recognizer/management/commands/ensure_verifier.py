@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from recognizer import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the single-digit verifier that splits touching digits (from the bundled digits, ~15 s) "
+        "when its file in CLASSIFIERS_MODEL_DIR is missing or damaged; otherwise do nothing. "
+        "`make run` and the container entrypoint call it, so the first recognition does not wait for it."
+    )
+
+    def handle(self, *args, **options) -> None:
+        if not settings.RECOGNIZER_VERIFIER:
+            self.stdout.write("RECOGNIZER_VERIFIER is off: no verifier is used.")
+            return
+        if options["verbosity"] > 0:
+            self.stderr.write(f"Checking for the single-digit verifier ({services.verifier_path()})…")
+        _, trained = services.verifier_ensure()
+        if trained:
+            self.stdout.write(self.style.SUCCESS(f"Trained the single-digit verifier: {services.verifier_path()}"))
+        elif options["verbosity"] > 0:
+            self.stdout.write("The single-digit verifier is in place.")
