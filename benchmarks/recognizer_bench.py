@@ -11,7 +11,7 @@ for ``tesseract --psm 6`` (digits whitelist) on the same images when installed.
 Usage::
 
     .venv/bin/python benchmarks/recognizer_bench.py [--mnist DIR] [--n-per-tier 200]
-        [--train-on bundled|mnist] [--train-limit N] [--no-tesseract]
+        [--train-on bundled|mnist] [--train-limit N] [--no-verifier] [--no-tesseract]
         [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
 
 Exits 0 with "skipped: ..." when the MNIST directory is missing.
@@ -127,7 +127,10 @@ class Tally:
 
 
 def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np.ndarray):
-    """Fit ``args.algorithm``; returns (pipeline, info, :func:`digit_keys` of the bundled training digits)."""
+    """Fit ``args.algorithm``; returns (pipeline, info, :func:`digit_keys` of the bundled training digits, data).
+
+    ``data`` is the training digits before augmentation (the verifier is trained on them).
+    """
     from classifiers.ml import registry, sources
 
     # Printed digits come from the training fonts only: the printed tier is typeset in
@@ -159,10 +162,20 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
         "augment": args.augment,
         "fit_s": round(time.perf_counter() - t0, 1),
     }
-    return pipeline, info, seen
+    return pipeline, info, seen, data
 
 
-def command_throughput(pipeline, paths: list[Path], *, rounds: int = 3) -> dict:
+def train_verifier(data) -> tuple[object, dict]:
+    """The single-digit verifier as the product trains it (``recognizer.services.verifier_ensure``)."""
+    from recognizer.vision import train_verifier as train
+    from recognizer.vision.verifier import TRAINING_SAMPLES
+
+    t0 = time.perf_counter()
+    verifier = train(data.crops, n_samples=TRAINING_SAMPLES)
+    return verifier, {"n_samples": TRAINING_SAMPLES, "fit_s": round(time.perf_counter() - t0, 1)}
+
+
+def command_throughput(pipeline, paths: list[Path], *, verifier=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
     Reads the files through intake, serially and with one worker per CPU; the model
@@ -184,7 +197,7 @@ def command_throughput(pipeline, paths: list[Path], *, rounds: int = 3) -> dict:
         t0 = time.perf_counter()
         first = None
         n_ok = 0
-        for outcome in recognize_paths(inputs, pipeline, jobs=jobs):
+        for outcome in recognize_paths(inputs, pipeline, jobs=jobs, verifier=verifier):
             first = first if first is not None else time.perf_counter() - t0
             n_ok += outcome.result is not None
         wall = time.perf_counter() - t0
@@ -266,6 +279,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--augment", type=int, default=2, metavar="N", help="augmented copies per training digit (default model: 2)"
     )
+    p.add_argument(
+        "--verifier",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="split touching digits with the single-digit verifier, trained on the classifier's digits (default)",
+    )
     p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "recognizer.json")
     p.add_argument("--save-examples", type=Path, metavar="DIR", help="write the first 3 images of every tier")
@@ -297,8 +316,11 @@ def main(argv: list[str] | None = None) -> int:
 
     cv2.setNumThreads(len(os.sched_getaffinity(0)))
     train_idx, held_idx = split_indices(len(labels), held_out=args.held_out, seed=SPLIT_SEED)
-    pipeline, clf_info, seen = train_classifier(args, images, labels, train_idx)
+    pipeline, clf_info, seen, train_data = train_classifier(args, images, labels, train_idx)
     classify = digit_classifier(pipeline)
+    verifier, verifier_info = train_verifier(train_data) if args.verifier else (None, None)
+    verify = verifier.probabilities if verifier is not None else None
+    print(f"verifier: {verifier_info}", flush=True)
     if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
         keep = np.array([k not in seen for k in digit_keys(images[held_idx])])
         clf_info["held_out_removed_as_seen"] = int((~keep).sum())
@@ -316,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up: lazy imports, caches
     warm = render_sample(np.random.default_rng(999), "clean", bank)
-    recognize(warm.image, classify)
+    recognize(warm.image, classify, verify=verify)
 
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
@@ -334,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
                 gen_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                rec = recognize(sample.image, classify)
+                rec = recognize(sample.image, classify, verify=verify)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
                 ours[tier].add(sample.text, pred, ms)
@@ -388,11 +410,11 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("plain", "ruled", "grid", "photo"):
         img = make_blank(rng, kind)
         t0 = time.perf_counter()
-        rec = recognize(img, classify)
+        rec = recognize(img, classify, verify=verify)
         blanks.append({"kind": kind, "text": rec.text, "ms": round((time.perf_counter() - t0) * 1000, 2)})
     dense_img, dense_text = make_dense(rng, bank)
     t0 = time.perf_counter()
-    rec = recognize(dense_img, classify)
+    rec = recognize(dense_img, classify, verify=verify)
     dense = {
         "shape": list(dense_img.shape[:2]),
         "digits_truth": 200,
@@ -405,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.failures and rec.text != dense_text:
         cv2.imwrite(str(args.failures / "dense_200_boxes.png"), annotate(dense_img, rec, dense_text))
 
-    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")))
+    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")), verifier=verifier)
     shutil.rmtree(files_640, ignore_errors=True)
 
     # What fails, per tier: how many wrong readings of each kind, and their edits.
@@ -424,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         "blank": blanks,
         "dense_200": dense,
         "classifier": clf_info,
+        "verifier": verifier_info,
         "n_per_tier": args.n_per_tier,
         "seed": args.seed,
         "split_seed": SPLIT_SEED,
