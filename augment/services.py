@@ -20,6 +20,7 @@ from classifiers.selectors import classifier_get, classifier_load
 from digitsite.intake import to_array
 from digitsite.models import Upload
 from recognizer import vision
+from recognizer.services import verify_function
 
 MAX_SAMPLES = 24
 PREVIEW_SIDE = 768  # previews work on a copy whose long side is at most this
@@ -83,9 +84,10 @@ def _create(*, upload: Upload, spec: Spec, digest: str, seed: int, n: int) -> Au
 def model_view(images: list[np.ndarray], version: ClassifierVersion) -> list[dict]:
     """What the recognizer feeds the classifier for each sample, and what it predicts."""
     classify = digit_classifier(classifier_load(version))
+    verify = verify_function()
     out = []
     for image in images:
-        result = vision.recognize(image, classify)
+        result = vision.recognize(image, classify, verify=verify)
         out.append(
             {
                 "text": result.text,

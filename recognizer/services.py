@@ -42,8 +42,7 @@ def classifier_resolve(*, version_id: int | None = None, algorithm: str | None =
 def recognition_compute(*, image: IntakeImage, version: ClassifierVersion) -> vision.Recognition:
     """Read the digits of an image; writes no rows (the verifier may be trained on first use)."""
     classify = digit_classifier(classifier_load(version))
-    verifier = verifier_get()
-    return vision.recognize(image.array, classify, verify=verifier.probabilities if verifier else None)
+    return vision.recognize(image.array, classify, verify=verify_function())
 
 
 # --- the single-digit verifier (recognizer.vision.verifier) ---------------------------------------
@@ -71,6 +70,12 @@ def verifier_get() -> vision.SingleDigitVerifier | None:
         if path not in _verifiers:
             _verifiers[path] = verifier_ensure(path)[0]
         return _verifiers[path]
+
+
+def verify_function() -> vision.Verify | None:
+    """``verify`` for :func:`recognizer.vision.recognize`: the verifier's answers, or None when it is off."""
+    verifier = verifier_get()
+    return verifier.probabilities if verifier is not None else None
 
 
 def verifier_ensure(path: Path | None = None) -> tuple[vision.SingleDigitVerifier, bool]:

@@ -133,3 +133,15 @@ def test_deploy_prepare_trains_both_models(monkeypatch):
     )
     call_command("deploy_prepare", verbosity=0)
     assert calls == ["migrate", "ensure_default_classifier", "ensure_verifier"]
+
+
+@pytest.mark.django_db
+def test_the_augmentation_preview_reads_as_the_recognizer_does(settings, active_version, verifier_on, touching_pair):
+    from augment.services import model_view
+
+    image = cv2.imread(str(touching_pair), cv2.IMREAD_GRAYSCALE)
+    settings.RECOGNIZER_VERIFIER = False
+    assert len(model_view([image], active_version)[0]["digits"]) == 4
+    settings.RECOGNIZER_VERIFIER = True
+    _never_one_digit().save(verifier_on)
+    assert len(model_view([image], active_version)[0]["digits"]) == 3
