@@ -1,7 +1,7 @@
 #!/bin/sh
 # Container entrypoint. `serve` (the default command): collect static files, run the one-time
 # start-up steps under a lock shared by every replica (migrate, train the default classifier
-# when none is active), then replace this shell with gunicorn. Any other command runs as given,
+# when none is active and the single-digit verifier when its file is missing), then replace this shell with gunicorn. Any other command runs as given,
 # e.g. `docker compose run --rm web python manage.py createsuperuser`.
 set -eu
 
