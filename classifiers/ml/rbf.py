@@ -66,6 +66,14 @@ class RBFMargins:
         out = np.empty((len(X), self.weights.shape[1]))
         for start in range(0, len(X), BLOCK_ROWS):
             block = X[start : start + BLOCK_ROWS]
-            d2 = np.einsum("ij,ij->i", block, block)[:, None] + self.squares[None, :] - 2.0 * (block @ self.vectors.T)
-            out[start : start + len(block)] = np.exp(-self.gamma * np.maximum(d2, 0.0)) @ self.weights + self.intercept
+            # In place on the one (rows × support vectors) array: half the time of the
+            # same arithmetic with a temporary per step.
+            kernel = block @ self.vectors.T
+            kernel *= -2.0
+            kernel += self.squares[None, :]
+            kernel += np.einsum("ij,ij->i", block, block)[:, None]
+            np.maximum(kernel, 0.0, out=kernel)
+            kernel *= -self.gamma
+            np.exp(kernel, out=kernel)
+            out[start : start + len(block)] = kernel @ self.weights + self.intercept
         return out
