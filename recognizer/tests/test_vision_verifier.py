@@ -130,3 +130,15 @@ def test_a_verifier_giving_the_wrong_number_of_answers_is_an_error(printed_class
     img = _line_with_a_touching_pair("17", gap=-0.4)
     with pytest.raises(ValueError, match="verify must return"):
         recognize(img, printed_classifier, verify=lambda patches, heights: np.ones(len(patches) + 1))
+
+
+def test_a_narrow_component_the_verifier_takes_for_one_digit_is_not_tried_for_a_split(printed_classifier):
+    img = _line_with_a_touching_pair("17", gap=-0.4)  # 1.1 × the line's height: a split candidate only so
+    calls = []
+
+    def sure_it_is_one(patches, heights):
+        calls.append(len(patches))
+        return np.full(len(patches), 0.9)
+
+    assert recognize(img, printed_classifier, verify=sure_it_is_one).text == "495"
+    assert calls == [1]  # the component, whole; no pieces cut and verified

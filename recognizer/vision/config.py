@@ -202,6 +202,9 @@ class SegmentationConfig:
     verified_split_min_width: float = 1.0
     #: ... and cuts through more ink are allowed (the verifier rejects a digit cut in half).
     verified_cut_penalty: float = 1.0
+    #: A component only the verifier makes a split candidate (between the two widths above)
+    #: is kept whole, untried, when the verifier takes it for one digit at least this surely.
+    verify_keep_whole: float = 0.5
 
     # --- (e) lines ----------------------------------------------------------------------
     #: Largest horizontal gap between neighbours in a line, × the taller height.

@@ -438,22 +438,27 @@ def _pieces(
     plans = []
     n_split = 0
     to_verify: list[tuple[int, np.ndarray, float]] = []  # (crop index, patch, line digit height)
-    if verify is not None:
-        config = replace(
-            config, split_min_width=config.verified_split_min_width, split_cut_penalty=config.verified_cut_penalty
-        )
+    upright_lines = []  # per line: its components turned upright and its digit height
     for line_no, line in enumerate(prep.lines):
         uprights = []
         for i in line:
             box = tuple(int(v) for v in prep.blobs.boxes[i])
             mask = blob_mask(prep.blobs, i)
             uprights.append(_upright(mask, prep.ink_patch(box, mask), prep.angles[line_no], config=config))
-        ref_h = _upright_height(uprights, float(prep.ref_height[line[0]]))
+        upright_lines.append((uprights, _upright_height(uprights, float(prep.ref_height[line[0]]))))
+    single: set[int] = set()  # narrow split candidates the verifier takes for one digit: kept whole
+    if verify is not None:
+        single = _verified_single(prep, upright_lines, verify, config)
+        config = replace(
+            config, split_min_width=config.verified_split_min_width, split_cut_penalty=config.verified_cut_penalty
+        )
+    for line_no, (line, (uprights, ref_h)) in enumerate(zip(prep.lines, upright_lines, strict=True)):
         for i, up in zip(line, uprights, strict=True):
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
             mask = up.mask
             uw = mask.shape[1]
-            if needs_split(uw, ref_height=ref_h, config=config) and n_split < config.split_max_components:
+            wide = needs_split(uw, ref_height=ref_h, config=config) and i not in single
+            if wide and n_split < config.split_max_components:
                 n_split += 1
                 cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
                 allow_whole = uw <= config.split_max_single_width * ref_h
@@ -491,10 +496,8 @@ def _pieces(
     probs = _classify(batch, classify) if classify is not None and len(batch) else None
     one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
     if verify is not None and to_verify:
-        got = np.asarray(verify([v[1] for v in to_verify], [v[2] for v in to_verify]), np.float64)
-        if got.shape != (len(to_verify),):
-            raise ValueError(f"verify must return {len(to_verify)} probabilities, got shape {got.shape}")
-        one_digit = {v[0]: float(p) for v, p in zip(to_verify, np.nan_to_num(got, nan=0.0), strict=True)}
+        got = _verified(verify, [v[1] for v in to_verify], [v[2] for v in to_verify])
+        one_digit = {v[0]: float(p) for v, p in zip(to_verify, got, strict=True)}
     pieces: list[_Piece] = []
     for plan in plans:
         if plan[0] == "whole":
@@ -522,6 +525,31 @@ def _pieces(
         for ci, box in chosen:
             pieces.append(_Piece(box, line_no, ci))
     return pieces, batch, probs, warnings
+
+
+def _verified_single(
+    prep: _Prepared, upright_lines: list[tuple[list[_Upright], float]], verify: Verify, config: SegmentationConfig
+) -> set[int]:
+    """Components only a verifier makes split candidates (``verified_split_min_width`` up to
+    ``split_min_width`` × the line's height) that it takes for one whole digit at least
+    ``verify_keep_whole`` surely: they are not tried for a split at all (one verifier call).
+    """
+    band = []
+    for line, (uprights, ref_h) in zip(prep.lines, upright_lines, strict=True):
+        for i, up in zip(line, uprights, strict=True):
+            if config.verified_split_min_width * ref_h < up.mask.shape[1] <= config.split_min_width * ref_h:
+                band.append((i, up.grey, ref_h))
+    if not band:
+        return set()
+    p = _verified(verify, [b[1] for b in band], [b[2] for b in band])
+    return {b[0] for b, pi in zip(band, p, strict=True) if pi >= config.verify_keep_whole}
+
+
+def _verified(verify: Verify, patches: list[np.ndarray], heights: list[float]) -> np.ndarray:
+    got = np.asarray(verify(patches, heights), np.float64)
+    if got.shape != (len(patches),):
+        raise ValueError(f"verify must return {len(patches)} probabilities, got shape {got.shape}")
+    return np.nan_to_num(got, nan=0.0)
 
 
 def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
