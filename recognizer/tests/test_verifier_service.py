@@ -126,6 +126,7 @@ def test_the_api_uses_the_verifier(client, settings, active_version, verifier_on
     assert digits_read(other) == 3
 
 
+@pytest.mark.django_db(transaction=True)  # the start-up lock is an advisory lock on PostgreSQL
 def test_deploy_prepare_trains_both_models(monkeypatch):
     calls = []
     monkeypatch.setattr(
