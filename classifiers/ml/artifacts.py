@@ -23,9 +23,9 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
 # Distributions whose version must match between save and load: they define the
-# pickled classes. opencv/scikit-image are recorded but not checked (not pickled).
+# pickled classes. opencv is recorded but not checked (not pickled).
 CHECKED = ("python", "numpy", "scipy", "scikit-learn", "joblib")
-RECORDED = (*CHECKED, "opencv-python-headless", "scikit-image")
+RECORDED = (*CHECKED, "opencv-python-headless")
 SUFFIX = ".joblib"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
