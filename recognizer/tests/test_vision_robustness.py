@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recognizer.vision import SegmentationConfig, recognize, segment
+from recognizer.vision import SegmentationConfig, SingleDigitVerifier, recognize, segment
+from recognizer.vision import verifier as V
 
 
 def uniform(crops: np.ndarray) -> np.ndarray:
@@ -20,6 +21,19 @@ def confident_seven(crops: np.ndarray) -> np.ndarray:
     probs = np.full((len(crops), 10), 0.01)
     probs[:, 7] = 0.91
     return probs
+
+
+def _untrained_verifier() -> SingleDigitVerifier:
+    """Random weights: the real canvas, features and forward pass on whatever pieces come."""
+    rng = np.random.default_rng(0)
+    n = V._N_FEATURES
+    return SingleDigitVerifier(
+        mean=np.zeros(n), scale=np.ones(n), hidden_weights=rng.normal(0, 0.05, (n, 8)), hidden_bias=np.zeros(8),
+        out_weights=rng.normal(0, 1, (8, 1)), out_bias=np.zeros(1),
+    )  # fmt: skip
+
+
+VERIFY_ANYTHING = _untrained_verifier().probabilities
 
 
 @st.composite
@@ -55,8 +69,8 @@ def images(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(img=images())
 def test_it_never_raises_on_random_content(img):
-    for classify in (uniform, confident_seven):
-        result = recognize(img, classify)
+    for classify, verify in ((uniform, None), (confident_seven, None), (confident_seven, VERIFY_ANYTHING)):
+        result = recognize(img, classify, verify=verify)
         assert len(result.lines) == len({d.line for d in result.digits})
         assert "".join(result.lines) == "".join(str(d.label) for d in result.digits)
         for d in result.digits:

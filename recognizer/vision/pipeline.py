@@ -29,9 +29,9 @@ from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
 
 Classify = Callable[[np.ndarray], np.ndarray]
-#: (patches, their lines' digit heights) → P(each is one whole digit); see ``verifier.SingleDigitVerifier``.
-Verify = Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
 """``(N, 28, 28) float32`` crops → ``(N, 10)`` probabilities of digits 0..9."""
+Verify = Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
+"""(patches, their lines' digit heights) → ``(N,)`` P(each is one whole digit); see ``verifier.SingleDigitVerifier``."""
 
 DEFAULT_CONFIG = SegmentationConfig()
 
