@@ -41,6 +41,10 @@ def test_the_canvas_keeps_size_relative_to_the_line():
     assert not empty.any() and empty_dims == (0.0, 0.0)
 
 
+def test_the_feature_count_a_file_is_checked_against_is_what_features_give():
+    assert V.features(np.zeros((3, V.CANVAS_HEIGHT, V.CANVAS_WIDTH)), np.zeros((3, 2))).shape == (3, V._N_FEATURES)
+
+
 def test_a_piece_too_wide_for_the_canvas_is_shrunk_to_fit():
     canvas, dims = V.canvas(np.ones((20, 400), np.float32), ref_height=20)
     assert dims == (20.0, 1.0)

@@ -62,14 +62,11 @@ def canvas(patch: np.ndarray, ref_height: float) -> tuple[np.ndarray, tuple[floa
     dims : (float, float)
         Its width and height relative to ``ref_height``.
     """
-    p = np.clip(np.asarray(patch, np.float32), 0.0, 1.0)
-    rows = np.flatnonzero(p.max(axis=1) > _INK_FLOOR)
-    cols = np.flatnonzero(p.max(axis=0) > _INK_FLOOR)
+    p = _trim(np.clip(np.asarray(patch, np.float32), 0.0, 1.0), _INK_FLOOR)
     out = np.zeros((CANVAS_HEIGHT, CANVAS_WIDTH), np.float32)
     ref = max(float(ref_height), 1.0)
-    if rows.size == 0 or cols.size == 0:
+    if p.size == 0:
         return out, (0.0, 0.0)
-    p = p[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     h, w = p.shape
     scale = min(DIGIT_PX / ref, (CANVAS_HEIGHT - 2) / h, (CANVAS_WIDTH - 2) / w)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
@@ -154,7 +151,10 @@ class SingleDigitVerifier:
 
 
 _FIELDS = ("mean", "scale", "hidden_weights", "hidden_bias", "out_weights", "out_bias")
-_N_FEATURES = features(np.zeros((1, CANVAS_HEIGHT, CANVAS_WIDTH)), np.zeros((1, 2))).shape[1]
+# HOG (2×2-cell blocks of 9 bins, 4-px cells), pooled 4×4 pixels, the two dims: 2,908 features.
+_N_FEATURES = (
+    (CANVAS_HEIGHT // 4 - 1) * (CANVAS_WIDTH // 4 - 1) * 4 * 9 + (CANVAS_HEIGHT // 4) * (CANVAS_WIDTH // 4) + 2
+)
 
 
 def train_verifier(
@@ -230,9 +230,12 @@ def training_set(crops: np.ndarray, n: int, rng: np.random.Generator) -> tuple[n
     return np.stack(canvases), np.array(dims, np.float32), np.array(labels, np.int64)
 
 
-def _trim(a: np.ndarray) -> np.ndarray:
-    rows = np.flatnonzero(a.max(axis=1) > 0.1)
-    cols = np.flatnonzero(a.max(axis=0) > 0.1)
+def _trim(a: np.ndarray, floor: float = 0.1) -> np.ndarray:
+    """``a`` cut to the rows and columns holding a value above ``floor`` (empty when none does)."""
+    if a.size == 0:
+        return a
+    rows = np.flatnonzero(a.max(axis=1) > floor)
+    cols = np.flatnonzero(a.max(axis=0) > floor)
     if rows.size == 0 or cols.size == 0:
         return a[:0, :0]
     return a[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
