@@ -438,6 +438,7 @@ def _pieces(
     plans = []
     n_split = 0
     to_verify: list[tuple[int, np.ndarray, float]] = []  # (crop index, patch, line digit height)
+    one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
     upright_lines = []  # per line: its components turned upright and its digit height
     for line_no, line in enumerate(prep.lines):
         uprights = []
@@ -446,9 +447,9 @@ def _pieces(
             mask = blob_mask(prep.blobs, i)
             uprights.append(_upright(mask, prep.ink_patch(box, mask), prep.angles[line_no], config=config))
         upright_lines.append((uprights, _upright_height(uprights, float(prep.ref_height[line[0]]))))
-    single: set[int] = set()  # narrow split candidates the verifier takes for one digit: kept whole
+    band: dict[int, float] = {}  # narrow split candidates → P(one digit); kept whole when sure
     if verify is not None:
-        single = _verified_single(prep, upright_lines, verify, config)
+        band = _verify_band(prep, upright_lines, verify, config)
         config = replace(
             config, split_min_width=config.verified_split_min_width, split_cut_penalty=config.verified_cut_penalty
         )
@@ -457,7 +458,7 @@ def _pieces(
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
             mask = up.mask
             uw = mask.shape[1]
-            wide = needs_split(uw, ref_height=ref_h, config=config) and i not in single
+            wide = needs_split(uw, ref_height=ref_h, config=config) and band.get(i, 0.0) < config.verify_keep_whole
             if wide and n_split < config.split_max_components:
                 n_split += 1
                 cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
@@ -473,7 +474,10 @@ def _pieces(
                     px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
                     seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
                     crops.append(normalize_crop(patch))
-                    to_verify.append((len(crops) - 1, patch, ref_h))
+                    if (a, b) == (0, uw) and i in band:
+                        one_digit[len(crops) - 1] = band[i]  # the whole, verified already
+                    else:
+                        to_verify.append((len(crops) - 1, patch, ref_h))
                 if seg_info:
                     whole = seg_info.get((0, uw))
                     if whole is None:  # the fallback when no cut sequence is valid
@@ -494,10 +498,9 @@ def _pieces(
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
     probs = _classify(batch, classify) if classify is not None and len(batch) else None
-    one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
     if verify is not None and to_verify:
         got = _verified(verify, [v[1] for v in to_verify], [v[2] for v in to_verify])
-        one_digit = {v[0]: float(p) for v, p in zip(to_verify, got, strict=True)}
+        one_digit.update((v[0], float(p)) for v, p in zip(to_verify, got, strict=True))
     pieces: list[_Piece] = []
     for plan in plans:
         if plan[0] == "whole":
@@ -527,12 +530,12 @@ def _pieces(
     return pieces, batch, probs, warnings
 
 
-def _verified_single(
+def _verify_band(
     prep: _Prepared, upright_lines: list[tuple[list[_Upright], float]], verify: Verify, config: SegmentationConfig
-) -> set[int]:
-    """Components only a verifier makes split candidates (``verified_split_min_width`` up to
-    ``split_min_width`` × the line's height) that it takes for one whole digit at least
-    ``verify_keep_whole`` surely: they are not tried for a split at all (one verifier call).
+) -> dict[int, float]:
+    """P(one whole digit) of the components only a verifier makes split candidates
+    (``verified_split_min_width`` up to ``split_min_width`` × the line's height), in one
+    call: those it is ``verify_keep_whole`` sure of are not tried for a split at all.
     """
     band = []
     for line, (uprights, ref_h) in zip(prep.lines, upright_lines, strict=True):
@@ -540,9 +543,9 @@ def _verified_single(
             if config.verified_split_min_width * ref_h < up.mask.shape[1] <= config.split_min_width * ref_h:
                 band.append((i, up.grey, ref_h))
     if not band:
-        return set()
+        return {}
     p = _verified(verify, [b[1] for b in band], [b[2] for b in band])
-    return {b[0] for b, pi in zip(band, p, strict=True) if pi >= config.verify_keep_whole}
+    return {b[0]: float(pi) for b, pi in zip(band, p, strict=True)}
 
 
 def _verified(verify: Verify, patches: list[np.ndarray], heights: list[float]) -> np.ndarray:
