@@ -175,7 +175,7 @@ def train_verifier(data) -> tuple[object, dict]:
     return verifier, {"n_samples": TRAINING_SAMPLES, "fit_s": round(time.perf_counter() - t0, 1)}
 
 
-def command_throughput(pipeline, paths: list[Path], *, verifier=None, rounds: int = 3) -> dict:
+def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
     Reads the files through intake, serially and with one worker per CPU; the model
@@ -197,7 +197,7 @@ def command_throughput(pipeline, paths: list[Path], *, verifier=None, rounds: in
         t0 = time.perf_counter()
         first = None
         n_ok = 0
-        for outcome in recognize_paths(inputs, pipeline, jobs=jobs, verifier=verifier):
+        for outcome in recognize_paths(inputs, pipeline, jobs=jobs, verify=verify):
             first = first if first is not None else time.perf_counter() - t0
             n_ok += outcome.result is not None
         wall = time.perf_counter() - t0
@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.failures and rec.text != dense_text:
         cv2.imwrite(str(args.failures / "dense_200_boxes.png"), annotate(dense_img, rec, dense_text))
 
-    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")), verifier=verifier)
+    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")), verify=verify)
     shutil.rmtree(files_640, ignore_errors=True)
 
     # What fails, per tier: how many wrong readings of each kind, and their edits.

@@ -49,7 +49,7 @@ class _Reader:
     limits: intake.Limits
     keep_images: bool
     stored: frozenset[str] = frozenset()
-    verifier: vision.SingleDigitVerifier | None = None
+    verify: vision.Verify | None = None
 
     def __call__(self, path: str) -> Outcome:
         try:
@@ -58,8 +58,7 @@ class _Reader:
             return Outcome(path, error=exc.message)
         if image.sha256 in self.stored:  # its recognition is served from the database
             return Outcome(path, None, image if self.keep_images else None)
-        verify = self.verifier.probabilities if self.verifier is not None else None
-        result = vision.recognize(image.array, self.classify, verify=verify)
+        result = vision.recognize(image.array, self.classify, verify=self.verify)
         return Outcome(path, result, image if self.keep_images else None)
 
 
@@ -71,14 +70,14 @@ def _worker_init(
     limits: intake.Limits,
     keep_images: bool,
     stored: frozenset[str],
-    verifier: vision.SingleDigitVerifier | None,
+    verify: vision.Verify | None,
 ) -> None:
     global _worker_reader
     # One core per worker. BLAS threads that spin while waiting would otherwise
     # fight the other workers for the same cores (measured: half the throughput).
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verifier)
+    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
 
 
 def _worker_read(path: str) -> Outcome:
@@ -98,7 +97,7 @@ def recognize_paths(
     jobs: int = 0,
     keep_images: bool = False,
     stored: frozenset[str] = frozenset(),
-    verifier: vision.SingleDigitVerifier | None = None,
+    verify: vision.Verify | None = None,
 ) -> Iterator[Outcome]:
     """Read and recognise every path (file or http(s) URL), yielding outcomes in input order.
 
@@ -115,8 +114,9 @@ def recognize_paths(
     stored : frozenset of str
         Content hashes whose recognition is already stored: those inputs are read and
         checked but not recognised again (``result`` is None).
-    verifier : SingleDigitVerifier, optional
-        Splits touching digits with its word (see :func:`recognizer.vision.recognize`).
+    verify : callable, optional
+        The single-digit verifier's answers (:func:`recognizer.services.verify_function`),
+        given to every worker once; see :func:`recognizer.vision.recognize`.
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
@@ -124,10 +124,10 @@ def recognize_paths(
         jobs = cpu_count() if len(paths) >= MIN_PARALLEL_INPUTS else 1
     jobs = min(jobs, len(paths))
     if jobs <= 1:
-        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored, verifier), paths)
+        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored, verify), paths)
         return
     chunk = max(1, min(8, len(paths) // (4 * jobs)))
     context = multiprocessing.get_context("spawn")
-    initargs = (pipeline, limits, keep_images, stored, verifier)
+    initargs = (pipeline, limits, keep_images, stored, verify)
     with context.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
         yield from pool.imap(_worker_read, paths, chunksize=chunk)

@@ -68,8 +68,14 @@ def verifier_get() -> vision.SingleDigitVerifier | None:
     path = verifier_path()
     with _verifier_lock:
         if path not in _verifiers:
-            _verifiers[path] = verifier_ensure(path)[0]
+            _verifiers[path] = verifier_ensure(path, keep_unsaved=True)[0]
         return _verifiers[path]
+
+
+def verifier_missing() -> bool:
+    """Whether this process's next :func:`verifier_get` will have to train the verifier (~15 s)."""
+    path = verifier_path()
+    return bool(settings.RECOGNIZER_VERIFIER) and path not in _verifiers and not path.exists()
 
 
 def verify_function() -> vision.Verify | None:
@@ -78,10 +84,12 @@ def verify_function() -> vision.Verify | None:
     return verifier.probabilities if verifier is not None else None
 
 
-def verifier_ensure(path: Path | None = None) -> tuple[vision.SingleDigitVerifier, bool]:
+def verifier_ensure(path: Path | None = None, *, keep_unsaved: bool = False) -> tuple[vision.SingleDigitVerifier, bool]:
     """Load the verifier from ``path`` (default :func:`verifier_path`), or train and save it.
 
-    Returns the verifier and whether it was trained now (~15 s on 2 cores).
+    Returns the verifier and whether it was trained now (~15 s on 2 cores). A file that
+    cannot be written raises ``OSError``; with ``keep_unsaved`` it is logged instead and
+    the verifier serves from memory (a read-only models directory does not stop reading).
     """
     path = path or verifier_path()
     if path.exists():
@@ -91,7 +99,13 @@ def verifier_ensure(path: Path | None = None) -> tuple[vision.SingleDigitVerifie
             logger.warning("%s; training the verifier again", exc)
     data = sources.load_source("bundled")
     verifier = vision.train_verifier(data.crops, n_samples=VERIFIER_SAMPLES)
-    verifier.save(path)
+    try:
+        verifier.save(path)
+    except OSError as exc:
+        if not keep_unsaved:
+            raise
+        logger.warning("cannot save the single-digit verifier to %s (%s); it is kept in memory only", path, exc)
+        return verifier, True
     logger.info("trained the single-digit verifier on %d bundled digits: %s", len(data.labels), path)
     return verifier, True
 

@@ -146,3 +146,26 @@ def test_the_augmentation_preview_reads_as_the_recognizer_does(settings, active_
     settings.RECOGNIZER_VERIFIER = True
     _never_one_digit().save(verifier_on)
     assert len(model_view([image], active_version)[0]["digits"]) == 3
+
+
+def test_an_unwritable_models_directory_keeps_the_verifier_in_memory(verifier_on, monkeypatch, tmp_path, caplog):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the models directory should be")
+    monkeypatch.setattr(services, "verifier_path", lambda: blocker / "verifier.npz")
+    with caplog.at_level(logging.WARNING, logger="recognizer.services"):
+        verifier = services.verifier_get()
+    assert isinstance(verifier, vision.SingleDigitVerifier) and "kept in memory only" in caplog.text
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="cannot write the verifier"):
+        run_command("ensure_verifier")
+
+
+@pytest.mark.django_db
+def test_the_recognize_command_says_when_it_trains_the_verifier_first(active_version, verifier_on, touching_pair):
+    err = StringIO()
+    call_command("recognize", str(touching_pair), stdout=StringIO(), stderr=err)
+    assert "Training the single-digit verifier first" in err.getvalue() and verifier_on.exists()
+    err = StringIO()
+    call_command("recognize", str(touching_pair), stdout=StringIO(), stderr=err)
+    assert "Training" not in err.getvalue()

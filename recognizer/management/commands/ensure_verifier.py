@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from recognizer import services
 
@@ -19,7 +19,10 @@ class Command(BaseCommand):
             return
         if options["verbosity"] > 0:
             self.stderr.write(f"Checking for the single-digit verifier ({services.verifier_path()})…")
-        _, trained = services.verifier_ensure()
+        try:
+            _, trained = services.verifier_ensure()
+        except OSError as exc:
+            raise CommandError(f"cannot write the verifier to {services.verifier_path()}: {exc}") from None
         if trained:
             self.stdout.write(self.style.SUCCESS(f"Trained the single-digit verifier: {services.verifier_path()}"))
         elif options["verbosity"] > 0:

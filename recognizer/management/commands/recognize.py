@@ -16,7 +16,8 @@ from recognizer.services import (
     classifier_resolve,
     recognition_create,
     recognition_payload,
-    verifier_get,
+    verifier_missing,
+    verify_function,
 )
 
 
@@ -55,8 +56,12 @@ class Command(VersionOptionMixin, DatabaseCommand):
         save = options["save"]
         stored = Recognition.objects.stored_hashes(version) if save else frozenset()
         failures = 0
+        if verifier_missing() and options["verbosity"] > 0:
+            self.stderr.write(
+                "Training the single-digit verifier first (~15 s, once; `ensure_verifier` does it ahead)…"
+            )
         outcomes = recognize_paths(
-            paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored, verifier=verifier_get()
+            paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored, verify=verify_function()
         )
         for outcome in outcomes:
             if outcome.error is not None:
