@@ -80,8 +80,9 @@ def test_save_and_load_give_the_same_answers(small_verifier, digits, tmp_path):
 def test_load_refuses_damaged_foreign_and_pickled_files(small_verifier, tmp_path):
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"not a zip file at all")
-    with pytest.raises(VerifierError, match="cannot read"):
+    with pytest.raises(VerifierError, match="cannot read") as damaged:
         SingleDigitVerifier.load(garbage)
+    assert "not an .npz archive" in str(damaged.value)  # not numpy's hint to unpickle it
     with pytest.raises(VerifierError, match="cannot read"):
         SingleDigitVerifier.load(tmp_path / "missing.npz")
     arrays = {f: getattr(small_verifier, f) for f in V._FIELDS}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,8 @@ class SingleDigitVerifier:
     @classmethod
     def load(cls, path: str | os.PathLike) -> SingleDigitVerifier:
         """Read weights written by :meth:`save`; never unpickles. Raises :class:`VerifierError`."""
+        if Path(path).is_file() and not zipfile.is_zipfile(path):  # np.load would call it "pickled data"
+            raise VerifierError(f"cannot read the verifier file {path}: it is not an .npz archive")
         try:
             with np.load(path, allow_pickle=False) as data:
                 recipe = int(data["recipe"])
