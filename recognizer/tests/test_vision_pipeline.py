@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import cv2
 import numpy as np
@@ -87,6 +88,20 @@ def test_a_number_scanned_sideways_is_read_with_boxes_in_the_original_image(clas
     clockwise = turn == cv2.ROTATE_90_CLOCKWISE  # (x, y) goes to (h - 1 - y, x), else to (y, w - 1 - x)
     expected = [(h - y - bh, x, bh, bw) if clockwise else (y, w - x - bw, bh, bw) for x, y, bw, bh in truth]
     assert [d.box for d in result.digits] == expected
+
+
+def test_the_time_of_a_sideways_page_covers_all_three_readings(classify):
+    page, _ = render_text(paper(360, 640), "40721", origin=(60, 220), height=80, thickness=6)
+    calls = []
+
+    def slow(crops):
+        calls.append(len(crops))
+        time.sleep(0.02)
+        return classify(crops)
+
+    result = recognize(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE), slow)
+    assert result.text == "40721" and len(calls) == 3  # upright, then a quarter each way
+    assert result.elapsed_ms >= 60
 
 
 def test_a_column_of_one_digit_lines_is_not_turned(classify):

@@ -76,7 +76,7 @@ def test_faint_pencil_on_a_photo_is_thresholded_against_the_paper_not_the_desk()
     cfg = SegmentationConfig()
     norm = normalize(img, config=cfg)
     sheet = find_sheet(norm.grey, config=cfg)
-    mask = binarize(norm.flat, config=cfg, noise=norm.residual_noise, region=sheet)
+    mask = binarize(norm.flat, config=cfg, region=sheet)
     for x, y, w, h in truth:
         assert np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h
     assert len(segment(img).boxes) == len(truth)

@@ -13,7 +13,7 @@ from recognizer.vision.binarize import binarize, remove_frames, remove_lines, ru
 from recognizer.vision.components import find_components, merge_broken, shape_filter
 from recognizer.vision.config import SegmentationConfig
 from recognizer.vision.lines import estimate_slope, group_lines
-from recognizer.vision.normalize import downscale, normalize, to_grey
+from recognizer.vision.normalize import downscale, hist_median, histogram_u8, normalize, paper_spread, to_grey
 from recognizer.vision.split import best_partition, cut_candidates, valid_segments
 from recognizer.vision.synthetic import paper, render_text
 
@@ -49,6 +49,17 @@ def test_it_flattens_a_strong_illumination_gradient():
     assert paper_px.min() > 200  # paper is uniformly bright after division
     mask = binarize(flat, config=CFG)
     assert mask[:60].max() == 0 and mask[60:130, 40:250].max() == 255
+
+
+def test_the_paper_spread_measures_the_noise_on_the_paper_not_the_ink():
+    rng = np.random.default_rng(3)
+    page = np.clip(rng.normal(230, 6, (200, 300)), 0, 255).astype(np.uint8)
+    page[95:105, 40:260] = 30  # a stroke of ink (4% of the pixels) barely moves either figure
+    hist = histogram_u8(page)
+    assert hist_median(hist) == int(np.median(page))
+    assert paper_spread(hist) == pytest.approx(6 / 255, rel=0.2)
+    assert paper_spread(histogram_u8(np.full((10, 10), 200, np.uint8))) == 0.0
+    assert paper_spread(np.zeros(256)) == 0.0
 
 
 def test_it_binarizes_blank_noisy_paper_to_nothing():

@@ -23,21 +23,20 @@ from .geometry import turn
 from .normalize import histogram_u8, paper_spread
 
 
-def binarize(
-    flat: np.ndarray, *, config: SegmentationConfig, noise: float = 0.0, region: np.ndarray | None = None
-) -> np.ndarray:
+def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
     """Ink mask of a flattened image.
 
     Parameters
     ----------
     flat : (M, N) uint8 ndarray
         Paper ≈ 255, ink darker (see :func:`normalize`).
-    noise : float
-        Pixel noise relative to the paper (``Normalized.residual_noise``): ink must
-        also be ``config.noise_contrast`` times darker than that.
     region : (M, N) uint8 ndarray, optional
         The sheet (255) when the photo shows a desk too: the threshold and the
         noise come from the sheet only, and there is no ink outside it.
+
+    Ink must be ``config.min_contrast`` darker than the paper, and
+    ``config.noise_contrast`` times darker than the paper's own spread (noise,
+    texture, blotches; :func:`~.normalize.paper_spread` of the lightly blurred pixels).
 
     Returns
     -------
@@ -50,8 +49,9 @@ def binarize(
     pixels = flat if region is None else flat[region > 0]
     if pixels.size == 0:
         return np.zeros(flat.shape, np.uint8)
-    noise = paper_spread(pixels)
-    cum = np.cumsum(histogram_u8(pixels))
+    hist = histogram_u8(pixels)
+    noise = paper_spread(hist)
+    cum = np.cumsum(hist)
     paper = int(np.searchsorted(cum, (pixels.size + 1) // 2))
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:

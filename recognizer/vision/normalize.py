@@ -26,8 +26,6 @@ class Normalized:
         True when the input had light ink on a dark background.
     noise_sigma : float
         Estimated standard deviation of pixel noise (grey levels), before denoising.
-    residual_noise : float
-        Noise left after denoising, relative to the paper brightness (0..1).
     """
 
     grey: np.ndarray
@@ -35,7 +33,6 @@ class Normalized:
     scale: float
     inverted: bool
     noise_sigma: float
-    residual_noise: float
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -182,23 +179,27 @@ def median_u8(pixels: np.ndarray) -> int:
     """Median of ``uint8`` pixels from their histogram (no sort; 0 when empty)."""
     if pixels.size == 0:
         return 0
-    return int(np.searchsorted(np.cumsum(histogram_u8(pixels)), (pixels.size + 1) // 2))
+    return hist_median(histogram_u8(pixels))
 
 
-def paper_spread(pixels: np.ndarray) -> float:
-    """Robust spread (1.4826 × MAD) of flattened ``uint8`` pixels relative to paper.
+def hist_median(hist: np.ndarray) -> int:
+    """Median grey level of a 256-bin :func:`histogram_u8`."""
+    return int(np.searchsorted(np.cumsum(hist), (int(hist.sum()) + 1) // 2))
+
+
+def paper_spread(hist: np.ndarray) -> float:
+    """Robust spread (1.4826 × MAD) relative to paper of the pixels of a :func:`histogram_u8`.
 
     Paper is the majority of pixels, so this measures what is left of noise,
     texture and uneven light on it, including low-frequency blotches that a
     median filter leaves and a Laplacian estimate misses.
     """
-    if pixels.size == 0:
+    total = int(hist.sum())
+    if total == 0:
         return 0.0
-    hist = histogram_u8(pixels)
-    half = (pixels.size + 1) // 2
-    med = int(np.searchsorted(np.cumsum(hist), half))
+    med = hist_median(hist)
     dev_hist = np.bincount(np.abs(np.arange(256) - med), weights=hist, minlength=256)
-    mad = int(np.searchsorted(np.cumsum(dev_hist), half))
+    mad = int(np.searchsorted(np.cumsum(dev_hist), (total + 1) // 2))
     return 1.4826 * mad / 255.0
 
 
@@ -224,5 +225,4 @@ def normalize(image: np.ndarray, *, config: SegmentationConfig) -> Normalized:
         grey = cv2.bitwise_not(grey)
     bg = estimate_background(grey, config=config)
     flat = cv2.divide(grey, bg, scale=255.0)
-    residual = paper_spread(flat)
-    return Normalized(grey=grey, flat=flat, scale=scale, inverted=inverted, noise_sigma=sigma, residual_noise=residual)
+    return Normalized(grey=grey, flat=flat, scale=scale, inverted=inverted, noise_sigma=sigma)
