@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 from recognizer.vision import SegmentationConfig, segment
+from recognizer.vision.binarize import binarize_labelled
+from recognizer.vision.components import find_components, label_components
+from recognizer.vision.normalize import normalize
 from recognizer.vision.synthetic import PRINT_FONTS, hand_glyph, paper, render_strokes, render_text
 
 
@@ -108,14 +111,35 @@ def test_it_rejects_a_dark_border_strip_and_a_shadow():
 
 
 def test_it_reads_digits_across_a_hard_edged_shadow_band():
-    img, truth = render_text(paper(400, 800), "4599857", origin=(60, 170), height=50, thickness=3)
     # A cast shadow with sharp edges over the last four digits, narrower than the
     # background estimate's kernel: the flattening leaves it in.
-    shadow = np.ones_like(img, np.float32)
-    shadow[115:185, 180:500] = 0.55
-    img = np.clip(img * cv2.GaussianBlur(shadow, (5, 5), 0), 0, 255).astype(np.uint8)
+    img = _shadow_band_page()
+    _, truth = render_text(paper(400, 800), "4599857", origin=(60, 170), height=50, thickness=3)
     seg = segment(img)
     assert_boxes_match(seg.boxes, truth)
+
+
+def _shadow_band_page() -> np.ndarray:
+    img, _ = render_text(paper(400, 800), "4599857", origin=(60, 170), height=50, thickness=3)
+    shadow = np.ones_like(img, np.float32)
+    shadow[115:185, 180:500] = 0.55
+    return np.clip(img * cv2.GaussianBlur(shadow, (5, 5), 0), 0, 255).astype(np.uint8)
+
+
+def test_the_components_binarize_hands_on_are_those_of_its_mask():
+    cfg = SegmentationConfig()
+    plain, _ = render_text(paper(300, 640), "4599857", origin=(60, 170), height=50, thickness=3)
+    for img, rethresholded in ((plain, False), (_shadow_band_page(), True)):
+        mask, labelled = binarize_labelled(normalize(img, config=cfg).flat, config=cfg)
+        if rethresholded:  # the shadow band was thresholded again: its labels are stale
+            assert labelled is None
+            continue
+        n, labels, stats = labelled
+        n2, labels2, stats2 = label_components(mask)
+        assert n == n2 > 7 and np.array_equal(labels, labels2) and np.array_equal(stats, stats2)
+        reused, _ = find_components(mask, config=cfg, labelled=labelled)
+        fresh, _ = find_components(mask, config=cfg)
+        assert np.array_equal(reused.boxes, fresh.boxes) and reused.members == fresh.members
 
 
 def test_it_ignores_a_huge_dark_region_touching_the_border():

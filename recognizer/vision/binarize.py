@@ -17,14 +17,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .components import label_components
+from .components import Labelled, label_components
 from .config import SegmentationConfig
 from .geometry import turn
 from .normalize import histogram_u8, paper_spread
 
 
 def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
-    """Ink mask of a flattened image.
+    """Ink mask of a flattened image (see :func:`binarize_labelled`)."""
+    return binarize_labelled(flat, config=config, region=region)[0]
+
+
+def binarize_labelled(
+    flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None
+) -> tuple[np.ndarray, Labelled | None]:
+    """Ink mask of a flattened image, and its components when they were labelled.
 
     Parameters
     ----------
@@ -40,22 +47,26 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray
 
     Returns
     -------
-    (M, N) uint8 ndarray, 255 where ink.
+    mask : (M, N) uint8 ndarray, 255 where ink.
+    labelled : the :func:`~.components.label_components` of ``mask``, or None
+        Labelling is part of finding shadows; the later steps reuse it while they
+        leave the mask as it is (a page without frames or ruling is labelled once).
     """
+    nothing = (np.zeros(flat.shape, np.uint8), None)
     if flat.size == 0:
-        return np.zeros(flat.shape, np.uint8)
+        return nothing
     if min(flat.shape) >= 3:  # a light blur halves the pixel noise, strokes keep their contrast
         flat = cv2.GaussianBlur(flat, (3, 3), 0)
     pixels = flat if region is None else flat[region > 0]
     if pixels.size == 0:
-        return np.zeros(flat.shape, np.uint8)
+        return nothing
     hist = histogram_u8(pixels)
     noise = paper_spread(hist)
     cum = np.cumsum(hist)
     paper = int(np.searchsorted(cum, (pixels.size + 1) // 2))
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:
-        return np.zeros(flat.shape, np.uint8)
+        return nothing
     # Ink level: the median of everything clearly darker than paper. Halfway between
     # it and the paper splits black ink and faint pencil alike, whatever share of the
     # page they cover (Otsu follows the few darkest pixels when ink is sparse).
@@ -68,7 +79,9 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray
     return _within_shadows(mask, flat, paper=paper, config=config)
 
 
-def _within_shadows(mask: np.ndarray, flat: np.ndarray, *, paper: int, config: SegmentationConfig) -> np.ndarray:
+def _within_shadows(
+    mask: np.ndarray, flat: np.ndarray, *, paper: int, config: SegmentationConfig
+) -> tuple[np.ndarray, Labelled | None]:
     """Threshold again inside solid dark regions: shadows the flattening left in.
 
     A hard-edged cast shadow narrower than the background kernel survives the
@@ -78,14 +91,17 @@ def _within_shadows(mask: np.ndarray, flat: np.ndarray, *, paper: int, config: S
     shadowed paper: the blob is thresholded afresh, halfway between its own paper
     level (its median) and its ink, and the shadow goes. A blob without clearly
     darker ink inside is kept (the shape rules judge it).
+
+    Returns the mask and its components, or None for them when a blob was thresholded again.
     """
-    n, labels, stats = label_components(mask)
+    labelled = label_components(mask)
+    n, labels, stats = labelled
     if n <= 2:
-        return mask
+        return mask, labelled
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
     dense = area >= config.shadow_min_density * w * h
     if not dense.any():
-        return mask
+        return mask, labelled
     # Half the thickness of every blob: its deepest pixel's distance to paper.
     ink = mask > 0
     depth = np.zeros(n, np.float32)
@@ -103,7 +119,8 @@ def _within_shadows(mask: np.ndarray, flat: np.ndarray, *, paper: int, config: S
             continue  # no darker ink inside
         sub = mask[y : y + bh, x : x + bw]
         sub[own] = np.where(values < config.ink_split * (level + darkest), 255, 0).astype(np.uint8)
-    return mask
+        labelled = None
+    return mask, labelled
 
 
 def _line_candidates(
@@ -265,7 +282,9 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
     return cleaned, lines
 
 
-def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
+def remove_frames(
+    mask: np.ndarray, *, config: SegmentationConfig, labelled: Labelled | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
     A frame is a sparse component that spans neither the page's height nor its width (a
@@ -277,6 +296,8 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.n
     first). Those runs are erased; the digit inside, even touching the box, stays (its
     strokes are shorter), and so do solid parts (a blot, a shadow). Empty boxes go too.
 
+    ``labelled`` is :func:`~.components.label_components` of ``mask`` if the caller has it.
+
     Returns
     -------
     cleaned : (M, N) uint8 ndarray
@@ -286,7 +307,7 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.n
     removed = np.zeros_like(mask)
     if config.frame_min_span <= 0:
         return mask, removed
-    n, labels, stats = label_components(mask)
+    n, labels, stats = labelled if labelled is not None else label_components(mask)
     if n <= 2:
         return mask, removed
     x, y, w, h, area = (stats[1:, i] for i in range(5))

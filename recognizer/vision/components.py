@@ -9,6 +9,9 @@ import numpy as np
 
 from .config import SegmentationConfig
 
+Labelled = tuple[int, np.ndarray, np.ndarray]
+"""What :func:`label_components` returns: the count (background included), labels and stats."""
+
 
 @dataclass(frozen=True)
 class Blobs:
@@ -45,7 +48,7 @@ class Blobs:
         return Blobs(self.labels, self.boxes[idx], self.areas[idx], [self.members[i] for i in idx])
 
 
-def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+def label_components(mask: np.ndarray) -> Labelled:
     """8-connected components of ``mask``: count (background included), labels and stats.
 
     16-bit labels while there are fewer ink pixels than they can count: several
@@ -56,7 +59,9 @@ def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return n, labels, stats
 
 
-def find_components(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[Blobs, list[str]]:
+def find_components(
+    mask: np.ndarray, *, config: SegmentationConfig, labelled: Labelled | None = None
+) -> tuple[Blobs, list[str]]:
     """Connected components of ``mask`` that could be (pieces of) digits.
 
     Drops specks, background beyond the paper edge, big shadows and sparse noise webs.
@@ -65,6 +70,8 @@ def find_components(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[Bl
     ----------
     mask : (M, N) uint8 ndarray
         Ink mask, 255 = ink.
+    labelled : optional
+        :func:`label_components` of ``mask`` if the caller has it.
 
     Returns
     -------
@@ -73,7 +80,7 @@ def find_components(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[Bl
     warnings : list of str
     """
     warnings: list[str] = []
-    _, labels, stats = label_components(mask)
+    _, labels, stats = labelled if labelled is not None else label_components(mask)
     st = stats[1:].astype(np.int64)
     x, y, w, h, area = (st[:, i] for i in range(5))
     big_h, big_w = mask.shape

@@ -18,7 +18,7 @@ import numpy as np
 
 from classifiers.ml.crops import normalize_crop
 
-from .binarize import binarize, remove_frames, remove_lines
+from .binarize import binarize_labelled, remove_frames, remove_lines
 from .components import Blobs, blob_mask, find_components, members_mask, merge_broken, shape_filter
 from .config import SegmentationConfig
 from .geometry import turn
@@ -102,15 +102,16 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    mask = binarize(norm.flat, config=config, region=sheet)
+    mask, labelled = binarize_labelled(norm.flat, config=config, region=sheet)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
-    mask, frames = remove_frames(mask, config=config)
+    # The mask's components are labelled once and reused until a step changes the mask.
+    mask, frames = remove_frames(mask, config=config, labelled=labelled)
     mask, ruled = remove_lines(mask, config=config)
     if frames.any():
         ruled = cv2.bitwise_or(ruled, frames)
-    blobs, more = find_components(mask, config=config)
+    blobs, more = find_components(mask, config=config, labelled=None if ruled.any() else labelled)
     warnings += more
     merged = merge_broken(blobs, config=config)
     blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
