@@ -131,6 +131,46 @@ def test_a_trained_verifier_splits_narrow_touching_pairs(printed_classifier, sma
     assert sum(v == t for v, t in zip(verified, truth, strict=True)) >= 3
 
 
+def _line_with_a_broken_digit(middle: str, at: float, gap: float = 0.15) -> np.ndarray:
+    """'3', ``middle`` (its first glyph cut in two pieces at ``at`` × its width, unless ``at`` is 0), '5'."""
+    img, _ = synthetic.render_text(synthetic.paper(160, 420), "3", origin=(30, 110), height=60, thickness=4)
+    img, boxes = synthetic.render_text(img, middle, origin=(120, 110), height=60, gap=gap, thickness=4)
+    if at:
+        x, y, w, h = boxes[0]
+        img[y - 2 : y + h + 2, x + int(at * w) - 1 : x + int(at * w) + 2] = 235  # a gap in the ink, 3 px
+    img, _ = synthetic.render_text(img, "5", origin=(280, 110), height=60, thickness=4)
+    return img
+
+
+def test_a_trained_verifier_rejoins_a_digit_broken_in_two(printed_classifier, small_verifier):
+    for digit, at in (("4", 0.55), ("6", 0.35), ("0", 0.5)):  # a 4 in two strokes, a 6's loop off its stem
+        img = _line_with_a_broken_digit(digit, at)
+        assert len(recognize(img, printed_classifier).text) == 4  # the classifier alone reads two digits
+        assert recognize(img, printed_classifier, verify=small_verifier.probabilities).text == f"3{digit}5"
+
+
+def test_close_narrow_digits_are_not_joined(printed_classifier, small_verifier):
+    for pair, gap in (("11", 0.05), ("11", -0.02), ("17", 0.05), ("71", 0.05)):
+        img = _line_with_a_broken_digit(pair, 0.0, gap=gap)
+        assert recognize(img, printed_classifier, verify=small_verifier.probabilities).text == f"3{pair}5"
+
+
+def test_the_verifier_decides_whether_two_pieces_are_one_digit(printed_classifier):
+    img = _line_with_a_broken_digit("4", 0.55)
+
+    def pieces_are_fragments(patches, heights):  # the 4 whole is ~0.6 × the height wide, its pieces ~0.3
+        return np.array([0.99 if p.shape[1] > 0.45 * h else 0.01 for p, h in zip(patches, heights, strict=True)])
+
+    def pieces_are_digits(patches, heights):
+        return 1.0 - pieces_are_fragments(patches, heights)
+
+    joined = recognize(img, printed_classifier, verify=pieces_are_fragments)
+    assert joined.text == "345"
+    _, (four,) = synthetic.render_text(synthetic.paper(160, 420), "4", origin=(120, 110), height=60, thickness=4)
+    assert np.abs(np.subtract(joined.digits[1].box, four)).max() <= 3  # one box around both pieces
+    assert len(recognize(img, printed_classifier, verify=pieces_are_digits).text) == 4
+
+
 def test_a_verifier_giving_the_wrong_number_of_answers_is_an_error(printed_classifier):
     img = _line_with_a_touching_pair("17", gap=-0.4)
     with pytest.raises(ValueError, match="verify must return"):

@@ -200,8 +200,14 @@ class SegmentationConfig:
     verify_weight: float = 0.3
     #: ... narrower components are split candidates (pairs of narrow digits are ~1 × the height) ...
     verified_split_min_width: float = 1.0
-    #: ... and cuts through more ink are allowed (the verifier rejects a digit cut in half).
+    #: ... and cuts through more ink are allowed (the verifier rejects a digit cut in half) ...
     verified_cut_penalty: float = 1.0
+    #: ... and two neighbours of a line, each too narrow to split, are also read as one
+    #: digit (a 4 drawn in two strokes, a 6 whose loop broke off its stem) when together
+    #: they are at most this × the line's height wide and this × it apart; the split's
+    #: score decides between one digit and two.
+    verified_merge_max_width: float = 1.1
+    verified_merge_max_gap: float = 0.2
     #: A component only the verifier makes a split candidate (between the two widths above)
     #: is kept whole, untried, when the verifier takes it for one digit at least this surely.
     verify_keep_whole: float = 0.5

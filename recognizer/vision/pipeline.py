@@ -424,6 +424,8 @@ def _pieces(
     With a single-digit verifier (``verify``) narrower components are tried for a
     split too, cuts through more ink are allowed, and every piece's score gains
     ``verify_weight × log P(one whole digit)`` — one verifier call for all pieces.
+    Two narrow neighbours that may be one broken digit (:func:`_side_by_side`) are then
+    a split plan too, with one cut between them: the same score keeps them apart or joins them.
 
     Returns
     -------
@@ -454,8 +456,20 @@ def _pieces(
         config = replace(
             config, split_min_width=config.verified_split_min_width, split_cut_penalty=config.verified_cut_penalty
         )
+    pairs = _side_by_side(prep, upright_lines, config) if verify is not None else {}
     for line_no, (line, (uprights, ref_h)) in enumerate(zip(prep.lines, upright_lines, strict=True)):
-        for i, up in zip(line, uprights, strict=True):
+        second = None
+        for k, (i, up) in enumerate(zip(line, uprights, strict=True)):
+            if i == second:
+                continue
+            if i in pairs:  # two pieces, read apart and together: a split plan with one cut
+                second = line[k + 1]
+                plans.append(
+                    _pair_plan(
+                        prep, line_no, (i, second), (up, uprights[k + 1]), pairs[i], ref_h, config, crops, to_verify
+                    )
+                )
+                continue
             x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
             mask = up.mask
             uw = mask.shape[1]
@@ -529,6 +543,73 @@ def _pieces(
         for ci, box in chosen:
             pieces.append(_Piece(box, line_no, ci))
     return pieces, batch, probs, warnings
+
+
+def _pair_plan(
+    prep: _Prepared,
+    line_no: int,
+    blobs: tuple[int, int],
+    uprights: tuple[_Upright, _Upright],
+    pair: tuple[Box, int],
+    ref_h: float,
+    config: SegmentationConfig,
+    crops: list[np.ndarray],
+    to_verify: list[tuple[int, np.ndarray, float]],
+) -> tuple:
+    """The split plan of two side-by-side pieces (:func:`_side_by_side`): segments
+    ``(0, cut)`` and ``(cut, width)`` are the pieces, ``(0, width)`` both as one digit.
+    Their crops and verifier patches are appended to ``crops`` and ``to_verify``.
+    """
+    (ux, uy, uw, uh), cut = pair
+    members = prep.blobs.members[blobs[0]] + prep.blobs.members[blobs[1]]
+    union_mask = members_mask(prep.blobs.labels, members, (ux, uy, uw, uh))
+    union = _upright(union_mask, prep.ink_patch((ux, uy, uw, uh), union_mask), prep.angles[line_no], config=config)
+    seg_info = {}
+    for seg, part, box in (
+        ((0, cut), uprights[0], tuple(int(v) for v in prep.blobs.boxes[blobs[0]])),
+        ((cut, uw), uprights[1], tuple(int(v) for v in prep.blobs.boxes[blobs[1]])),
+        ((0, uw), union, (ux, uy, uw, uh)),
+    ):
+        seg_info[seg] = (len(crops), box)
+        crops.append(normalize_crop(part.grey))
+        to_verify.append((len(crops) - 1, part.grey, ref_h))
+    return ("split", line_no, (uw, np.array([cut]), np.zeros(1), ref_h, seg_info[(0, uw)]), seg_info)
+
+
+def _side_by_side(
+    prep: _Prepared, upright_lines: list[tuple[list[_Upright], float]], config: SegmentationConfig
+) -> dict[int, tuple[Box, int]]:
+    """Neighbours of a line that may be the two pieces of one broken digit, left to right.
+
+    Both too narrow to be split candidates, not holding loose pieces of their own, together
+    at most ``verified_merge_max_width`` × the line's digit height wide and
+    ``verified_merge_max_gap`` × it apart. Returns the first one's blob index → the
+    pair's box and the column (in it) where the second begins.
+    """
+    out: dict[int, tuple[Box, int]] = {}
+    for line, (uprights, ref_h) in zip(prep.lines, upright_lines, strict=True):
+        k = 0
+        while k + 1 < len(line):
+            a, b = line[k], line[k + 1]
+            ax, ay, aw, ah = (int(v) for v in prep.blobs.boxes[a])
+            bx, by, bw, bh = (int(v) for v in prep.blobs.boxes[b])
+            x0, y0 = min(ax, bx), min(ay, by)
+            x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)
+            narrow = (
+                max(uprights[k].mask.shape[1], uprights[k + 1].mask.shape[1]) <= config.verified_split_min_width * ref_h
+            )
+            if (
+                narrow
+                and a not in prep.attachments
+                and b not in prep.attachments
+                and x1 - x0 <= config.verified_merge_max_width * ref_h
+                and bx - (ax + aw) <= config.verified_merge_max_gap * ref_h
+            ):
+                out[a] = ((x0, y0, x1 - x0, y1 - y0), int(np.clip(bx - x0, 1, x1 - x0 - 1)))
+                k += 2
+            else:
+                k += 1
+    return out
 
 
 def _verify_band(
