@@ -137,7 +137,7 @@ def _line_with_a_broken_digit(middle: str, at: float, gap: float = 0.15) -> np.n
     img, boxes = synthetic.render_text(img, middle, origin=(120, 110), height=60, gap=gap, thickness=4)
     if at:
         x, y, w, h = boxes[0]
-        img[y - 2 : y + h + 2, x + int(at * w) - 1 : x + int(at * w) + 2] = 235  # a gap in the ink, 3 px
+        img[y - 2 : y + h + 2, x + int(at * w) - 1 : x + int(at * w) + 1] = 235  # a gap in the ink, 2 px
     img, _ = synthetic.render_text(img, "5", origin=(280, 110), height=60, thickness=4)
     return img
 

@@ -207,7 +207,7 @@ class SegmentationConfig:
     #: they are at most this × the line's height wide and this × it apart; the split's
     #: score decides between one digit and two.
     verified_merge_max_width: float = 1.1
-    verified_merge_max_gap: float = 0.2
+    verified_merge_max_gap: float = 0.05
     #: A component only the verifier makes a split candidate (between the two widths above)
     #: is kept whole, untried, when the verifier takes it for one digit at least this surely.
     verify_keep_whole: float = 0.5
