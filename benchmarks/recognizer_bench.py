@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +96,21 @@ def failure_kind(truth: str, pred: str) -> str:
 
 @dataclass
 class Tally:
+    """Scores of one engine on a set of images.
+
+    Besides exact strings and character errors it splits what goes wrong in two:
+    ``segmented`` — the share of images read with the right number of lines and of digits
+    in each (segmentation right, whatever the labels) — and ``misread_rate`` — the share
+    of the digits of those images read as another digit (the classifier's part).
+    """
+
     n: int = 0
     exact: int = 0
     edits: int = 0
     chars: int = 0
+    segmented: int = 0
+    aligned_digits: int = 0
+    misread: int = 0
     ms: list[float] = field(default_factory=list)
 
     def add(self, truth: str, pred: str, ms: float) -> None:
@@ -108,8 +119,17 @@ class Tally:
         self.edits += levenshtein(pred, truth)
         self.chars += len(truth)
         self.ms.append(ms)
+        if [len(x) for x in truth.split("\n")] == [len(x) for x in pred.split("\n")]:
+            self.segmented += 1  # the same shape: digit i of the truth is digit i of the reading
+            self.aligned_digits += len(truth) - truth.count("\n")
+            self.misread += sum(a != b for a, b in zip(truth, pred, strict=True))
 
-    def summary(self) -> dict[str, float | int]:
+    def absorb(self, other: Tally) -> None:
+        """Add ``other``'s images to this tally."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def summary(self) -> dict[str, float | int | None]:
         if not self.n:
             return {"n": 0}
         total_s = sum(self.ms) / 1000
@@ -117,6 +137,8 @@ class Tally:
             "n": self.n,
             "exact": round(self.exact / self.n, 4),
             "cer": round(self.edits / max(1, self.chars), 4),
+            "segmented": round(self.segmented / self.n, 4),
+            "misread_rate": round(self.misread / self.aligned_digits, 4) if self.aligned_digits else None,
             "images_per_s": round(self.n / total_s, 1) if total_s else float("inf"),
             "median_ms": round(float(np.median(self.ms)), 2),
             "p95_ms": round(float(np.percentile(self.ms, 95)), 2),
@@ -294,7 +316,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def fmt(s: dict, key: str, pct: bool = False) -> str:
-    if key not in s:
+    if s.get(key) is None:
         return "–"
     return f"{100 * s[key]:.1f}%" if pct else f"{s[key]:g}"
 
@@ -393,16 +415,16 @@ def main(argv: list[str] | None = None) -> int:
                         cv2.imwrite(str(args.failures / f"{name}_boxes.png"), annotate(sample.image, rec, sample.text))
                     n_fail += 1
             s = ours[tier].summary()
-            print(f"  {tier}: ours exact {fmt(s, 'exact', True)} cer {fmt(s, 'cer', True)}", flush=True)
+            print(
+                f"  {tier}: ours exact {fmt(s, 'exact', True)} cer {fmt(s, 'cer', True)}, "
+                f"segmented {fmt(s, 'segmented', True)}, digits misread {fmt(s, 'misread_rate', True)}",
+                flush=True,
+            )
 
     total_ours, total_tess = Tally(), Tally()
     for t in tiers:
-        for src, dst in ((ours[t], total_ours), (tess[t], total_tess)):
-            dst.n += src.n
-            dst.exact += src.exact
-            dst.edits += src.edits
-            dst.chars += src.chars
-            dst.ms += src.ms
+        total_ours.absorb(ours[t])
+        total_tess.absorb(tess[t])
 
     # edge cases: no digits, 200 digits
     rng = np.random.default_rng([args.seed, 100])
@@ -474,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| {fmt(o, 'median_ms')} | {fmt(o, 'p95_ms')} | {fmt(ts, 'exact', True)} | {fmt(ts, 'cer', True)} "
             f"| {fmt(ts, 'images_per_s')} | {fmt(ts, 'median_ms')} | {ratio} |"
         )
+    print("\nWhere errors come from (ours; see Tally): images with every line and digit found, digits misread in them")
+    print("| tier | segmented | digits misread |")
+    print("|---|---|---|")
+    for name, o, _ in rows:
+        print(f"| {name} | {fmt(o, 'segmented', True)} | {fmt(o, 'misread_rate', True)} |")
     print("\nWrong readings by kind (count / character edits; see failure_kind):")
     print("| tier | " + " | ".join(FAILURE_KINDS) + " |")
     print("|---|" + "---|" * len(FAILURE_KINDS))

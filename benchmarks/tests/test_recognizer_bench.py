@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.recognizer_bench import FAILURE_KINDS, failure_kind, levenshtein
+from benchmarks.recognizer_bench import FAILURE_KINDS, Tally, failure_kind, levenshtein
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,19 @@ def test_edit_distance_counts_insertions_deletions_and_substitutions():
     assert levenshtein("4072", "40712") == 1
     assert levenshtein("4072", "4079") == 1
     assert levenshtein("", "12\n3") == 4
+
+
+def test_the_tally_splits_errors_into_segmentation_and_misreads():
+    tally = Tally()
+    tally.add("12\n345", "12\n345", 10.0)  # right
+    tally.add("12\n345", "17\n348", 10.0)  # found every digit, two of five misread
+    tally.add("12\n345", "12\n35", 10.0)  # a digit missing: not segmented, its labels not compared
+    tally.add("12\n345", "", 10.0)
+    s = tally.summary()
+    assert s["exact"] == 0.25 and s["segmented"] == 0.5
+    assert s["misread_rate"] == 0.2  # 2 of the 10 digits of the two segmented images
+    total = Tally()
+    total.absorb(tally)
+    total.absorb(tally)
+    assert total.summary() == {**s, "n": 8, "images_per_s": s["images_per_s"]}
+    assert Tally().summary() == {"n": 0}
