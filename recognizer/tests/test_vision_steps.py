@@ -14,6 +14,7 @@ from recognizer.vision.components import find_components, merge_broken, shape_fi
 from recognizer.vision.config import SegmentationConfig
 from recognizer.vision.lines import estimate_slope, group_lines
 from recognizer.vision.normalize import downscale, hist_median, histogram_u8, normalize, paper_spread, to_grey
+from recognizer.vision.pipeline import _piece_crop, _Upright
 from recognizer.vision.split import best_partition, cut_candidates, valid_segments
 from recognizer.vision.synthetic import paper, render_text
 
@@ -296,3 +297,26 @@ def test_a_line_on_a_textured_background_is_dropped_when_others_stand_on_plain_p
     # Removed ruled lines are not texture.
     ruled = np.where(grain == 190, 255, 0).astype(np.uint8)
     assert _drop_textured_lines(blobs, lines, grain, ruled, config=CFG) == (lines, 0)
+
+
+def test_a_piece_of_a_cut_leaves_out_the_neighbours_stroke_tips_the_cut_left_in_it():
+    mask = np.zeros((40, 48), np.uint8)
+    cv2.ellipse(mask, (14, 21), (11, 14), 0, 0, 360, 255, 3)  # a "0" in columns 2..26
+    zero_top = int(np.flatnonzero(mask.any(axis=1))[0])
+    mask[2:5, 28:46] = 255  # the top bar of a "7" beside it, reaching left over the cut ...
+    mask[2:36, 42:46] = 255  # ... its stem ...
+    mask[33:36, 24:43] = 255  # ... and a stroke joining the two at the bottom: one component
+    up = _Upright(mask, (mask > 0).astype(np.float32), None, mask.shape)
+    ink, patch, box = _piece_crop(up, 0, 32, sliver_share=0.2)
+    kept, _, kept_box = _piece_crop(up, 0, 32, sliver_share=0.0)
+    assert zero_top > 4 and kept_box[1] == 2 and box[1] == zero_top  # the bar's tip (rows 2..4) is out
+    assert kept - ink == 3 * 4  # 3 rows x columns 28..31
+    assert patch.shape == (box[3], box[2]) and patch[:3].max() > 0  # the 0's own top is in
+    whole, _, whole_box = _piece_crop(up, 0, 48, sliver_share=0.2)  # not cut: nothing taken out
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    assert whole == np.count_nonzero(mask) and whole_box == (
+        cols[0],
+        rows[0],
+        cols[-1] - cols[0] + 1,
+        rows[-1] - rows[0] + 1,
+    )

@@ -193,6 +193,9 @@ class SegmentationConfig:
     split_narrow_penalty: float = 1.0
     #: Score penalty per unit of ink crossed by a cut (column ink / line height).
     split_cut_penalty: float = 2.0
+    #: A piece of a cut component loses the bits of its neighbour's strokes the cut left
+    #: in it: parts touching the cut with under this share of the piece's ink.
+    split_sliver_share: float = 0.2
     #: Split at most this many components per image (the rest is kept whole).
     split_max_components: int = 60
     #: With a single-digit verifier (``recognize(verify=…)``): each piece's score gains this ×

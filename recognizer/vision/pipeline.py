@@ -19,7 +19,7 @@ import numpy as np
 from classifiers.ml.crops import normalize_crop
 
 from .binarize import binarize_labelled, remove_frames, remove_lines
-from .components import Blobs, blob_mask, find_components, members_mask, merge_broken, shape_filter
+from .components import Blobs, blob_mask, find_components, label_components, members_mask, merge_broken, shape_filter
 from .config import SegmentationConfig
 from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
@@ -346,18 +346,32 @@ def _height_across(boxes: np.ndarray, slope: float) -> np.ndarray:
     return np.maximum(est, h / 3)
 
 
-def _piece_crop(up: _Upright, a: int, b: int) -> tuple[int, np.ndarray, Box] | None:
+def _piece_crop(up: _Upright, a: int, b: int, *, sliver_share: float) -> tuple[int, np.ndarray, Box] | None:
     """Columns ``a:b`` of an upright component trimmed to their ink.
+
+    Where a cut leaves bits of the neighbour's strokes in the piece (parts touching the
+    cut with under ``sliver_share`` of the piece's ink, not its largest part), they are
+    left out: the classifier and the verifier see the digit alone.
 
     Returns the ink pixel count, the grey patch and the box in the upright mask.
     """
-    sub = up.mask[:, a:b]
+    sub, grey = up.mask[:, a:b], up.grey[:, a:b]
+    cut_left, cut_right = a > 0 and sub[:, 0].any(), b < up.mask.shape[1] and sub[:, -1].any()  # through ink
+    if sliver_share > 0 and (cut_left or cut_right):
+        n, labels, stats = label_components(sub)
+        if n > 2:
+            x, w, area = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
+            at_cut = ((x == 0) & cut_left) | ((x + w == sub.shape[1]) & cut_right)
+            sliver = at_cut & (area < sliver_share * area.sum()) & (area < area.max())
+            if sliver.any():
+                sub = np.where(np.concatenate([[False], ~sliver])[labels], sub, 0).astype(np.uint8)
+                grey = np.where(cv2.dilate(sub, np.ones((3, 3), np.uint8)) > 0, grey, 0).astype(grey.dtype)
     rows = np.flatnonzero(sub.any(axis=1))
     cols = np.flatnonzero(sub.any(axis=0))
     if rows.size == 0:
         return None
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    patch = up.grey[r0:r1, a + c0 : a + c1]
+    patch = grey[r0:r1, c0:c1]
     return int(np.count_nonzero(sub)), patch, (int(a + c0), int(r0), int(c1 - c0), int(r1 - r0))
 
 
@@ -482,7 +496,7 @@ def _pieces(
                 seg_info = {}
                 total = max(int(np.count_nonzero(mask)), 1)
                 for a, b in segs:
-                    got = _piece_crop(up, a, b)
+                    got = _piece_crop(up, a, b, sliver_share=config.split_sliver_share)
                     if got is None or got[0] < 0.04 * total or got[2][3] < 0.3 * ref_h:
                         continue
                     _, patch, piece_box = got
