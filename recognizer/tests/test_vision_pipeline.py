@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 
 from recognizer.vision import Recognition, SegmentationConfig, recognize
+from recognizer.vision.binarize import binarize
+from recognizer.vision.normalize import normalize
 from recognizer.vision.synthetic import (
     PRINT_FONTS,
     hand_glyph,
@@ -67,6 +70,24 @@ def _form(layout: str) -> np.ndarray:
 def test_it_reads_digits_written_in_a_forms_boxes(classify, layout):
     # The boxes' sides and dividers used to be read as 1s, or merged into the digits.
     assert recognize(_form(layout), classify).text == "583920"
+
+
+def test_digits_in_a_row_of_abutting_boxes_are_read_without_the_doubled_sides(classify):
+    # Neighbouring boxes' sides run together into dividers bolder than the outline; they
+    # used to be taken for solid strokes, not frame, and read as 1s.
+    img, truth = render_text(paper(200, 560), "583920", origin=(40, 120), height=36, thickness=3, gap=0.6)
+    step = truth[1][0] - truth[0][0]
+    for k in range(6):
+        x = truth[0][0] - 10 + k * step
+        cv2.rectangle(img, (x, 80), (x + step - 1, 124), 90, 3)  # the next box's side right beside it
+    cfg = SegmentationConfig()
+    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
+    row = mask[truth[0][1] - 8, truth[0][0] - 14 : truth[-1][0] + step] > 0  # the sides, above the digits
+    widths = np.diff(np.flatnonzero(np.diff(np.concatenate([[0], row.view(np.uint8), [0]]))))[::2]
+    assert len(widths) == 7 and min(widths[1:-1]) > max(widths[0], widths[-1])
+    assert recognize(img, classify).text == "583920"
+    strict = replace(cfg, frame_divider_width=0.0)  # the outline's rule for every line
+    assert recognize(img, classify, config=strict).text != "583920"
 
 
 def test_empty_boxes_of_a_form_read_as_nothing(classify):

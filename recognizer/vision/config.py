@@ -139,6 +139,9 @@ class SegmentationConfig:
     frame_min_share: float = 0.4
     #: A frame's lines may step sideways by this × its height (slant, perspective).
     frame_slant_tolerance: float = 0.04
+    #: A row of boxes (two or more inner dividers) has lines up to this × its median line
+    #: width: neighbouring boxes' sides run together into dividers twice as bold as the outline.
+    frame_divider_width: float = 2.5
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
 
