@@ -13,6 +13,7 @@ import pytest
 
 from recognizer.vision import Recognition, SegmentationConfig, recognize
 from recognizer.vision.binarize import binarize
+from recognizer.vision.components import label_components
 from recognizer.vision.normalize import normalize
 from recognizer.vision.synthetic import (
     PRINT_FONTS,
@@ -88,6 +89,22 @@ def test_digits_in_a_row_of_abutting_boxes_are_read_without_the_doubled_sides(cl
     assert recognize(img, classify).text == "583920"
     strict = replace(cfg, frame_divider_width=0.0)  # the outline's rule for every line
     assert recognize(img, classify, config=strict).text != "583920"
+
+
+def test_a_crowded_comb_whose_bold_digits_touch_the_dividers_is_still_a_frame(classify):
+    img, truth = render_text(paper(220, 560), "583920", origin=(40, 130), height=50, thickness=9, gap=0.03)
+    top, bottom = min(t[1] for t in truth) - 6, max(t[1] + t[3] for t in truth) + 6
+    cv2.rectangle(img, (truth[0][0] - 4, top), (truth[-1][0] + truth[-1][2] + 4, bottom), 60, 2)
+    for a, b in zip(truth[:-1], truth[1:], strict=True):
+        middle = (a[0] + a[2] + b[0]) // 2
+        cv2.line(img, (middle, top), (middle, bottom), 60, 2)  # through the digits' edges
+    cfg = SegmentationConfig()
+    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
+    n, _, stats = label_components(mask)
+    x, y, w, h, area = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
+    assert w >= 2 * h and area > cfg.frame_max_density * w * h  # denser than a lone box may be
+    assert recognize(img, classify).text == "583920"
+    assert recognize(img, classify, config=replace(cfg, frame_row_max_density=cfg.frame_max_density)).text != "583920"
 
 
 def test_empty_boxes_of_a_form_read_as_nothing(classify):

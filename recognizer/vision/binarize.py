@@ -289,7 +289,9 @@ def remove_frames(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
-    A frame is a sparse component that spans neither the page's height nor its width (a
+    A frame is a sparse component (ink over at most ``frame_max_density`` of its box, or
+    ``frame_row_max_density`` for a row of boxes, where bold digits touch the lines) that
+    spans neither the page's height nor its width (a
     page's ruling is left to :func:`remove_lines`) and whose thin straight lines close a
     box and hold ``frame_min_share`` of its ink: vertical runs over ``frame_min_span`` of
     its height (the sides and the dividers) and horizontal runs over that share of its
@@ -317,7 +319,11 @@ def remove_frames(
     # spans the page; remove_lines takes it off while keeping the strokes crossing it).
     page_h, page_w = mask.shape
     candidates = np.flatnonzero(
-        (w >= 8) & (h >= 8) & (area <= 0.35 * w * h) & (h <= 0.5 * page_h) & (w <= 0.9 * page_w)
+        (w >= 8)
+        & (h >= 8)
+        & (h <= 0.5 * page_h)
+        & (w <= 0.9 * page_w)
+        & ((area <= config.frame_max_density * w * h) | ((area <= config.frame_row_max_density * w * h) & (w >= 2 * h)))
     )
     for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
         x0, y0, bw, bh = int(x[i]), int(y[i]), int(w[i]), int(h[i])

@@ -142,6 +142,11 @@ class SegmentationConfig:
     #: A row of boxes (two or more inner dividers) has lines up to this × its median line
     #: width: neighbouring boxes' sides run together into dividers twice as bold as the outline.
     frame_divider_width: float = 2.5
+    #: A frame candidate's ink covers at most this share of its box (an outline) ...
+    frame_max_density: float = 0.35
+    #: ... or this share when it is at least twice as wide as tall: a row of boxes or a
+    #: comb, with bold digits touching its lines.
+    frame_row_max_density: float = 0.55
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
 
