@@ -107,6 +107,23 @@ def test_a_crowded_comb_whose_bold_digits_touch_the_dividers_is_still_a_frame(cl
     assert recognize(img, classify, config=replace(cfg, frame_row_max_density=cfg.frame_max_density)).text != "583920"
 
 
+def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their_row(classify):
+    img, truth = render_text(paper(300, 800), "5839", origin=(60, 190), height=60, thickness=6, gap=0.6)
+    step, width = truth[1][0] - truth[0][0], max(t[2] for t in truth) + 14
+    top, bottom = min(t[1] for t in truth) - 8, max(t[1] + t[3] for t in truth) + 8
+    for k in range(6):  # each digit touches its box's right side; the last two boxes are empty
+        x = truth[0][0] - 14 + k * step
+        cv2.rectangle(img, (x, top), (x + width, bottom), 60, 2)
+    cfg = SegmentationConfig()
+    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
+    _, _, stats = label_components(mask)
+    density = stats[1:, cv2.CC_STAT_AREA] / (stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT])
+    tall = stats[1:, cv2.CC_STAT_HEIGHT] > bottom - top - 4
+    assert np.sum(tall & (density > cfg.frame_max_density)) == 4 and np.sum(tall & (density < 0.3)) == 2
+    assert recognize(img, classify).text == "5839"
+    assert recognize(img, classify, config=replace(cfg, frame_box_max_density=0.0)).text != "5839"
+
+
 def test_empty_boxes_of_a_form_read_as_nothing(classify):
     img, truth = render_text(paper(300, 800), "5839", origin=(60, 190), height=60, thickness=4, gap=0.6)
     step = truth[1][0] - truth[0][0]

@@ -289,8 +289,9 @@ def remove_frames(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
-    A frame is a sparse component (ink over at most ``frame_max_density`` of its box, or
-    ``frame_row_max_density`` for a row of boxes, where bold digits touch the lines) that
+    A frame is a sparse component (ink over at most ``frame_max_density`` of its box;
+    ``frame_row_max_density`` for a row of boxes, and ``frame_box_max_density`` for a box
+    beside one of its size already found, where bold digits touch the lines) that
     spans neither the page's height nor its width (a
     page's ruling is left to :func:`remove_lines`) and whose thin straight lines close a
     box and hold ``frame_min_share`` of its ink: vertical runs over ``frame_min_span`` of
@@ -325,12 +326,37 @@ def remove_frames(
         & (w <= 0.9 * page_w)
         & ((area <= config.frame_max_density * w * h) | ((area <= config.frame_row_max_density * w * h) & (w >= 2 * h)))
     )
-    for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
+    found: list[int] = []
+
+    def take(i: int, *, outline_only: bool = False) -> None:
+        """Erase the lines of component ``i`` if it is a frame (only along its outline:
+        a digit filling its box has strokes as long as the box's lines)."""
         x0, y0, bw, bh = int(x[i]), int(y[i]), int(w[i]), int(h[i])
         own = (labels[y0 : y0 + bh, x0 : x0 + bw] == i + 1).view(np.uint8) * 255
         frame = _frame_lines(own, area=int(area[i]), config=config)
+        if frame is not None and outline_only:
+            e = max(3, round(0.12 * min(bw, bh)))
+            frame[e:-e, e:-e] = 0
         if frame is not None:
             removed[y0 : y0 + bh, x0 : x0 + bw] |= cv2.bitwise_and(cv2.dilate(frame, np.ones((3, 3), np.uint8)), own)
+            found.append(i)
+
+    for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
+        take(i)
+    if found:  # boxes a bold digit touches are denser: frame when their row has one like them
+        boxes = np.array(found)
+        dense = np.flatnonzero(
+            (w >= 8)
+            & (h >= 8)
+            & (w < 2 * h)
+            & (area > config.frame_max_density * w * h)
+            & (area <= config.frame_box_max_density * w * h)
+        )
+        for i in dense[: config.frame_max_candidates]:
+            alike = (np.abs(w[boxes] - w[i]) <= 0.2 * w[i]) & (np.abs(h[boxes] - h[i]) <= 0.2 * h[i])
+            in_row = np.minimum(y[boxes] + h[boxes], y[i] + h[i]) - np.maximum(y[boxes], y[i]) >= 0.5 * h[i]
+            if (alike & in_row).any():
+                take(i, outline_only=True)
     if not removed.any():
         return mask, removed
     return cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed

@@ -147,6 +147,9 @@ class SegmentationConfig:
     #: ... or this share when it is at least twice as wide as tall: a row of boxes or a
     #: comb, with bold digits touching its lines.
     frame_row_max_density: float = 0.55
+    #: ... and a box up to this share of ink (a bold digit touching it) when it sits in a
+    #: row with a box of its size (± 20%) already found (a lone dense "box" may be a 0).
+    frame_box_max_density: float = 0.6
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
 
