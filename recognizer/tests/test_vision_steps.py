@@ -63,6 +63,32 @@ def test_the_paper_spread_measures_the_noise_on_the_paper_not_the_ink():
     assert paper_spread(np.zeros(256)) == 0.0
 
 
+def test_ink_thicker_than_the_background_kernel_is_not_flattened_into_paper():
+    img = np.full((500, 660), 232, np.uint8)  # a bold 5 filling the frame, strokes ~100 px
+    cv2.line(img, (230, 90), (450, 80), 40, 100)
+    cv2.line(img, (230, 90), (215, 250), 40, 100)
+    cv2.ellipse(img, (320, 330), (120, 100), 0, -160, 150, 40, 100)
+    img = cv2.GaussianBlur(img, (5, 5), 0)
+    ink = img < 100
+
+    def lost(config):  # ink pixels the mask calls paper
+        return int(np.count_nonzero(ink & (binarize(normalize(img, config=config).flat, config=config) == 0)))
+
+    assert lost(CFG) < 50
+    assert lost(replace(CFG, background_ink_ratio=0.0)) > 5000  # one closing: a paper-white hole
+
+
+def test_a_shadow_is_flattened_away_not_taken_for_ink():
+    img, _ = render_text(paper(300, 600), "386", origin=(80, 190), height=60, thickness=4)
+    shaded = img.astype(np.float32)
+    # A shadow band (a pole, a pen) darker than half the paper, wider than the background
+    # kernel like a bold stroke, but as long as the page: not ink.
+    shaded[:, 330:430] *= 0.45
+    shaded = cv2.GaussianBlur(shaded, (0, 0), 3).astype(np.uint8)
+    mask = binarize(normalize(shaded, config=CFG).flat, config=CFG)
+    assert np.count_nonzero(mask[:, 340:420]) < 0.02 * mask[:, 340:420].size
+
+
 def test_it_binarizes_blank_noisy_paper_to_nothing():
     rng = np.random.default_rng(0)
     page = np.clip(rng.normal(220, 6, (300, 400)), 0, 255).astype(np.uint8)

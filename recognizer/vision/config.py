@@ -36,6 +36,12 @@ class SegmentationConfig:
     #: Closing kernel for the background estimate, as a fraction of the reduced
     #: copy's shorter side. Must exceed the thickest stroke (a frame-filling digit).
     background_kernel_frac: float = 0.2
+    #: Where ink is thicker than that kernel (a bold digit filling the frame) the closing
+    #: stays ink-dark, and flattening would punch a paper-white hole in the digit: where
+    #: it is darker than this × a closing ``background_wide_factor`` × wider, over a patch
+    #: no longer than 1.5 kernels (a shadow is larger), the wider closing is the paper.
+    background_ink_ratio: float = 0.5
+    background_wide_factor: float = 2.5
     #: Median-filter the image when its estimated noise sigma (grey levels) exceeds this.
     denoise_min_sigma: float = 6.0
     #: Give up (warning, empty result) above this noise sigma: nothing is legible.

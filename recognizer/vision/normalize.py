@@ -143,13 +143,39 @@ def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.n
     )
     k = int(config.background_kernel_frac * min(small.shape)) | 1
     if k >= 3:
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-        small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
+        small = _closed_paper(small, k, config=config)
     if min(small.shape) >= 5:
         small = cv2.medianBlur(small, 5)
     bg = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR) if small.shape != grey.shape else small
     # The background can never be darker than the pixel itself.
     return cv2.max(cv2.max(bg, grey), 1)
+
+
+def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> np.ndarray:
+    """The closing of ``small`` by a ``k``-square, with ink blobs thicker than ``k`` closed wider.
+
+    Such a blob survives the closing as an ink-dark patch (a square, the kernel's
+    footprint) that division would turn into paper. Patches darker than
+    ``background_ink_ratio`` × the wider closing and no longer than 1.5 k take the wider
+    closing; larger dark regions are shadows, whose own level is the paper's.
+    """
+
+    def close(size: int) -> np.ndarray:
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+        return cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
+
+    closed = close(k)
+    if config.background_ink_ratio <= 0:
+        return closed
+    wide = close(int(config.background_wide_factor * k) | 1)
+    inkish = (closed.astype(np.float32) < config.background_ink_ratio * wide.astype(np.float32)).view(np.uint8)
+    if not inkish.any():
+        return closed
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inkish, connectivity=8)
+    blob = np.zeros(n, np.uint8)
+    blob[1:] = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= 1.5 * k
+    patches = cv2.dilate(blob[labels], np.ones((5, 5), np.uint8))
+    return np.where(patches > 0, wide, closed)
 
 
 def noise_sigma(grey: np.ndarray) -> float:
