@@ -34,7 +34,7 @@ class SegmentationConfig:
     #: Side of the reduced copy on which the paper background is estimated.
     background_work_side: int = 256
     #: Closing kernel for the background estimate, as a fraction of the reduced
-    #: copy's shorter side. Must exceed the thickest stroke (a frame-filling digit).
+    #: copy's shorter side: larger than most strokes, smaller than most shadows.
     background_kernel_frac: float = 0.2
     #: Where ink is thicker than that kernel (a bold digit filling the frame) the closing
     #: stays ink-dark, and flattening would punch a paper-white hole in the digit: where
