@@ -71,6 +71,30 @@ class _Prepared:
 
 
 @dataclass(frozen=True)
+class _Whole:
+    """A component read as one digit: its (box, crop index), then the same with the loose
+    pieces next to it (kept when the classifier is surer so)."""
+
+    line: int
+    options: list[tuple[Box, int]]
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A component (or two neighbours, :func:`_pair_plan`) to cut into digits: the candidate
+    cuts across its ``width``, their ink costs, and every valid segment's (crop index, box);
+    ``whole`` is read when no partition is valid."""
+
+    line: int
+    width: int
+    cuts: np.ndarray
+    costs: np.ndarray
+    ref_h: float
+    whole: tuple[int, Box]
+    segments: dict[tuple[int, int], tuple[int, Box]]
+
+
+@dataclass(frozen=True)
 class _Piece:
     box: Box  # working pixels
     line: int
@@ -450,9 +474,7 @@ def _pieces(
     """
     crops: list[np.ndarray] = []
     warnings: list[str] = []
-    # Per blob: ("whole", line, [(box, crop index), and the alternative with loose pieces])
-    # or ("split", line, cuts info, {segment: (crop index, box)})
-    plans = []
+    plans: list[_Whole | _Split] = []
     n_split = 0
     to_verify: list[tuple[int, np.ndarray, float]] = []  # (crop index, patch, line digit height)
     one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
@@ -512,7 +534,7 @@ def _pieces(
                     if whole is None:  # the fallback when no cut sequence is valid
                         whole = (len(crops), (x, y, w, h))
                         crops.append(normalize_crop(up.grey))
-                    plans.append(("split", line_no, (uw, cuts, costs, ref_h, whole), seg_info))
+                    plans.append(_Split(line_no, uw, cuts, costs, ref_h, whole, seg_info))
                     continue
             options = [((x, y, w, h), len(crops))]
             crops.append(normalize_crop(up.grey))
@@ -522,7 +544,7 @@ def _pieces(
                 turned = _upright(with_pieces, prep.ink_patch(box, with_pieces), prep.angles[line_no], config=config)
                 options.append((box, len(crops)))
                 crops.append(normalize_crop(turned.grey))
-            plans.append(("whole", line_no, options))
+            plans.append(_Whole(line_no, options))
     if n_split >= config.split_max_components:
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
@@ -532,16 +554,15 @@ def _pieces(
         one_digit.update((v[0], float(p)) for v, p in zip(to_verify, got, strict=True))
     pieces: list[_Piece] = []
     for plan in plans:
-        if plan[0] == "whole":
-            _, line_no, options = plan
-            box, ci = options[0]
-            if len(options) > 1 and probs is not None:
-                alt_box, alt_ci = options[1]
+        if isinstance(plan, _Whole):
+            box, ci = plan.options[0]
+            if len(plan.options) > 1 and probs is not None:
+                alt_box, alt_ci = plan.options[1]
                 if probs[alt_ci].max() > probs[ci].max() + config.attach_min_gain:
                     box, ci = alt_box, alt_ci
-            pieces.append(_Piece(box, line_no, ci))
+            pieces.append(_Piece(box, plan.line, ci))
             continue
-        _, line_no, (w, cuts, costs, ref_h, whole), seg_info = plan
+        ref_h, seg_info = plan.ref_h, plan.segments
         scores, summed = {}, {}
         for seg, (ci, _box) in seg_info.items():
             score, is_one = 0.0, False
@@ -552,10 +573,12 @@ def _pieces(
             if ci in one_digit:
                 summed[seg] = config.verify_weight * math.log(min(max(one_digit[ci], 1e-4), 1.0))
             scores[seg] = score
-        parts = best_partition(w, cuts, costs, scores, ref_height=ref_h, config=config, summed=summed)
-        chosen = [whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
+        parts = best_partition(
+            plan.width, plan.cuts, plan.costs, scores, ref_height=ref_h, config=config, summed=summed
+        )
+        chosen = [plan.whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
         for ci, box in chosen:
-            pieces.append(_Piece(box, line_no, ci))
+            pieces.append(_Piece(box, plan.line, ci))
     return pieces, batch, probs, warnings
 
 
@@ -569,7 +592,7 @@ def _pair_plan(
     config: SegmentationConfig,
     crops: list[np.ndarray],
     to_verify: list[tuple[int, np.ndarray, float]],
-) -> tuple:
+) -> _Split:
     """The split plan of two side-by-side pieces (:func:`_side_by_side`): segments
     ``(0, cut)`` and ``(cut, width)`` are the pieces, ``(0, width)`` both as one digit.
     Their crops and verifier patches are appended to ``crops`` and ``to_verify``.
@@ -587,7 +610,7 @@ def _pair_plan(
         seg_info[seg] = (len(crops), box)
         crops.append(normalize_crop(part.grey))
         to_verify.append((len(crops) - 1, part.grey, ref_h))
-    return ("split", line_no, (uw, np.array([cut]), np.zeros(1), ref_h, seg_info[(0, uw)]), seg_info)
+    return _Split(line_no, uw, np.array([cut]), np.zeros(1), ref_h, seg_info[(0, uw)], seg_info)
 
 
 def _side_by_side(
