@@ -22,7 +22,7 @@ import numpy as np
 from .components import Labelled, label_components
 from .config import SegmentationConfig
 from .geometry import turn
-from .normalize import histogram_u8, paper_spread
+from .normalize import hist_median, histogram_u8, paper_spread
 
 
 def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
@@ -65,7 +65,7 @@ def binarize_labelled(
     hist = histogram_u8(pixels)
     noise = paper_spread(hist)
     cum = np.cumsum(hist)
-    paper = int(np.searchsorted(cum, (pixels.size + 1) // 2))
+    paper = hist_median(hist)
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:
         return nothing

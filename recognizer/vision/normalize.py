@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .components import label_components
 from .config import SegmentationConfig
 
 
@@ -171,7 +172,7 @@ def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> n
     inkish = (closed.astype(np.float32) < config.background_ink_ratio * wide.astype(np.float32)).view(np.uint8)
     if not inkish.any():
         return closed
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(inkish, connectivity=8)
+    n, labels, stats = label_components(inkish)
     blob = np.zeros(n, np.uint8)
     blob[1:] = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= 1.5 * k
     patches = cv2.dilate(blob[labels], np.ones((5, 5), np.uint8))
