@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -80,3 +82,22 @@ def test_faint_pencil_on_a_photo_is_thresholded_against_the_paper_not_the_desk()
     for x, y, w, h in truth:
         assert np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h
     assert len(segment(img).boxes) == len(truth)
+
+
+def test_a_sliver_of_dark_desk_inside_the_sheets_outline_does_not_set_the_ink_level():
+    # The sheet is found on a small copy; where a dark object meets the paper its
+    # outline can take in a strip of desk. That strip is far darker than pencil and,
+    # counted as ink, it would pull the threshold below the pencil.
+    flat = np.full((480, 640), 245, np.uint8)
+    flat, truth = render_text(flat, "40725", origin=(170, 270), height=48, thickness=3, ink=190)
+    region = np.zeros_like(flat)
+    region[40:440, 60:600] = 255
+    flat[40:440, 60:72] = 40  # the strip, 12 px wide along the outline's left side
+    cfg = SegmentationConfig()
+
+    def pencil_found(config):
+        mask = binarize(flat, config=config, region=region)
+        return all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
+
+    assert pencil_found(cfg)
+    assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))

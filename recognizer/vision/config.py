@@ -61,6 +61,9 @@ class SegmentationConfig:
     sheet_max_desk_ratio: float = 0.5
     #: The sheet is shrunk by this × the shorter side so its edge never reads as ink.
     sheet_margin_frac: float = 0.015
+    #: The paper and ink levels come from the sheet shrunk by a further this × the shorter
+    #: side: a sliver of dark desk inside its outline would set the ink level (0: off).
+    sheet_stats_margin_frac: float = 0.04
 
     # --- (b) binarise ----------------------------------------------------------------
     #: Ink is at least this fraction darker than its local background (caps Otsu).
