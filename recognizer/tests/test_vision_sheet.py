@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from recognizer.vision import SegmentationConfig, segment
-from recognizer.vision.binarize import binarize
+from recognizer.vision.binarize import binarize, binarize_labelled
 from recognizer.vision.normalize import normalize
 from recognizer.vision.sheet import find_sheet
 from recognizer.vision.synthetic import render_text
@@ -101,3 +101,5 @@ def test_a_sliver_of_dark_desk_inside_the_sheets_outline_does_not_set_the_ink_le
 
     assert pencil_found(cfg)
     assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))
+    # The crops' ink strength is measured from the same paper level.
+    assert binarize_labelled(flat, config=cfg, region=region).paper == 245

@@ -15,6 +15,7 @@ thresholded again on its own (:func:`_within_shadows`).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -25,15 +26,21 @@ from .geometry import turn
 from .normalize import hist_median, histogram_u8, paper_spread
 
 
+class Binarized(NamedTuple):
+    """The ink mask, its components when they were labelled, and the paper level it was set against."""
+
+    mask: np.ndarray  # (M, N) uint8, 255 where ink
+    labelled: Labelled | None
+    paper: int  # the sheet's median grey level in the flattened image (255 when nothing was measured)
+
+
 def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
     """Ink mask of a flattened image (see :func:`binarize_labelled`)."""
-    return binarize_labelled(flat, config=config, region=region)[0]
+    return binarize_labelled(flat, config=config, region=region).mask
 
 
-def binarize_labelled(
-    flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None
-) -> tuple[np.ndarray, Labelled | None]:
-    """Ink mask of a flattened image, and its components when they were labelled.
+def binarize_labelled(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> Binarized:
+    """Ink mask of a flattened image, its components when they were labelled, and the paper level.
 
     Parameters
     ----------
@@ -50,12 +57,13 @@ def binarize_labelled(
 
     Returns
     -------
-    mask : (M, N) uint8 ndarray, 255 where ink.
-    labelled : the :func:`~.components.label_components` of ``mask``, or None
-        Labelling is part of finding shadows; the later steps reuse it while they
-        leave the mask as it is (a page without frames or ruling is labelled once).
+    Binarized
+        ``labelled`` is the :func:`~.components.label_components` of ``mask``, or
+        None: labelling is part of finding shadows, and the later steps reuse it while
+        they leave the mask as it is (a page without frames or ruling is labelled
+        once). ``paper`` is the level the crops' ink strength is measured from too.
     """
-    nothing = (np.zeros(flat.shape, np.uint8), None)
+    nothing = Binarized(np.zeros(flat.shape, np.uint8), None, 255)
     if flat.size == 0:
         return nothing
     if min(flat.shape) >= 3:  # a light blur halves the pixel noise, strokes keep their contrast
@@ -69,7 +77,7 @@ def binarize_labelled(
     paper = hist_median(hist)
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:
-        return nothing
+        return nothing._replace(paper=paper)
     # Ink level: the median of everything clearly darker than paper. Halfway between
     # it and the paper splits black ink and faint pencil alike, whatever share of the
     # page they cover (Otsu follows the few darkest pixels when ink is sparse).
@@ -79,7 +87,7 @@ def binarize_labelled(
     mask = cv2.threshold(flat, t - 1, 255, cv2.THRESH_BINARY_INV)[1]
     if region is not None:
         mask = cv2.bitwise_and(mask, region)
-    return _within_shadows(mask, flat, paper=paper, config=config)
+    return Binarized(*_within_shadows(mask, flat, paper=paper, config=config), paper)
 
 
 def _inside(region: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:

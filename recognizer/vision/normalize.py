@@ -202,13 +202,6 @@ def histogram_u8(pixels: np.ndarray) -> np.ndarray:
     return cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel().astype(np.float64)
 
 
-def median_u8(pixels: np.ndarray) -> int:
-    """Median of ``uint8`` pixels from their histogram (no sort; 0 when empty)."""
-    if pixels.size == 0:
-        return 0
-    return hist_median(histogram_u8(pixels))
-
-
 def hist_median(hist: np.ndarray) -> int:
     """Median grey level of a 256-bin :func:`histogram_u8`."""
     return int(np.searchsorted(np.cumsum(hist), (int(hist.sum()) + 1) // 2))

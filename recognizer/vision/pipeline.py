@@ -23,7 +23,7 @@ from .components import Blobs, blob_mask, find_components, label_components, mem
 from .config import SegmentationConfig
 from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
-from .normalize import median_u8, normalize
+from .normalize import normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
@@ -126,7 +126,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    mask, labelled = binarize_labelled(norm.flat, config=config, region=sheet)
+    mask, labelled, paper = binarize_labelled(norm.flat, config=config, region=sheet)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
@@ -155,7 +155,6 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
     depths = _line_depths(blobs, lines, norm.flat)
     attachments = _attachments(merged, blobs, lines, ref_h, config=config)
-    paper = float(median_u8(norm.flat if sheet is None else norm.flat[sheet > 0]))
     return _Prepared(
         blobs,
         lines,
@@ -165,7 +164,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         shape,
         warnings,
         flat=norm.flat,
-        paper=paper,
+        paper=float(paper),
         attachments=attachments,
         depths=depths,
     )
