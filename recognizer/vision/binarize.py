@@ -31,7 +31,7 @@ class Binarized(NamedTuple):
 
     mask: np.ndarray  # (M, N) uint8, 255 where ink
     labelled: Labelled | None
-    paper: int  # the sheet's median grey level in the flattened image (255 when nothing was measured)
+    paper: int  # median grey level of the (lightly blurred) flattened sheet's inside; 255 when unmeasured
 
 
 def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
