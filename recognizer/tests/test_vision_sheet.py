@@ -103,3 +103,16 @@ def test_a_sliver_of_dark_desk_inside_the_sheets_outline_does_not_set_the_ink_le
     assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))
     # The crops' ink strength is measured from the same paper level.
     assert binarize_labelled(flat, config=cfg, region=region).paper == 245
+
+
+def test_a_sheet_too_narrow_to_shrink_gives_its_levels_whole():
+    # A strip of paper (a receipt, a label) narrower than twice the margin has no
+    # "inside" to measure: its levels come from the whole strip, and its digits are read.
+    flat = np.full((480, 640), 60, np.uint8)
+    flat[200:250, 40:600] = 240
+    flat, truth = render_text(flat, "40725", origin=(200, 240), height=30, thickness=2, ink=120)
+    region = np.zeros_like(flat)
+    region[202:248, 42:598] = 255
+    mask = binarize(flat, config=SegmentationConfig(), region=region)
+    assert all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
+    assert not mask[region == 0].any()
