@@ -109,10 +109,10 @@ def test_a_sheet_too_narrow_to_shrink_gives_its_levels_whole():
     # A strip of paper (a receipt, a label) narrower than twice the margin has no
     # "inside" to measure: its levels come from the whole strip, and its digits are read.
     flat = np.full((480, 640), 60, np.uint8)
-    flat[200:250, 40:600] = 240
-    flat, truth = render_text(flat, "40725", origin=(200, 240), height=30, thickness=2, ink=120)
+    flat[200:240, 40:600] = 240
+    flat, truth = render_text(flat, "40725", origin=(200, 232), height=24, thickness=2, ink=120)
     region = np.zeros_like(flat)
-    region[202:248, 42:598] = 255
+    region[202:238, 42:598] = 255  # 36 px: shrunk by 4% of 480 px on each side, nothing is left
     mask = binarize(flat, config=SegmentationConfig(), region=region)
     assert all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
     assert not mask[region == 0].any()
