@@ -37,9 +37,14 @@ class Blobs:
     def __len__(self) -> int:
         return len(self.members)
 
+    def box(self, i: int) -> tuple[int, int, int, int]:
+        """Candidate ``i``'s box (x, y, w, h) as Python ints."""
+        x, y, w, h = (int(v) for v in self.boxes[i])
+        return x, y, w, h
+
     def ink_pixels(self, i: int, image: np.ndarray) -> np.ndarray:
         """The pixels of ``image`` (working size) under candidate ``i``'s ink, 1-D."""
-        x, y, w, h = (int(v) for v in self.boxes[i])
+        x, y, w, h = self.box(i)
         return image[y : y + h, x : x + w][blob_mask(self, i) > 0]
 
     def subset(self, keep: np.ndarray) -> Blobs:
@@ -255,7 +260,7 @@ def _is_solid_blob(mask: np.ndarray, *, min_solidity: float) -> bool:
 
 def blob_mask(blobs: Blobs, i: int) -> np.ndarray:
     """Ink of candidate ``i`` inside its box: (h, w) uint8, 255 = ink."""
-    return members_mask(blobs.labels, blobs.members[i], tuple(int(v) for v in blobs.boxes[i]))
+    return members_mask(blobs.labels, blobs.members[i], blobs.box(i))
 
 
 def members_mask(labels: np.ndarray, members: tuple[int, ...], box: tuple[int, int, int, int]) -> np.ndarray:

@@ -94,6 +94,26 @@ class _Split:
     segments: dict[tuple[int, int], tuple[int, Box]]
 
 
+@dataclass
+class _Batch:
+    """The crops of one reading, gathered for one classifier call and one verifier call."""
+
+    crops: list[np.ndarray] = field(default_factory=list)
+    to_verify: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (crop, patch, line height)
+    one_digit: dict[int, float] = field(default_factory=dict)  # crop index → P(one whole digit)
+
+    def add(self, patch: np.ndarray, *, verify_height: float | None = None, one_digit: float | None = None) -> int:
+        """Crop ``patch`` for the classifier; with ``verify_height``, ask the verifier about it
+        too, unless its answer is known already (``one_digit``). Returns its crop index."""
+        self.crops.append(normalize_crop(patch))
+        ci = len(self.crops) - 1
+        if one_digit is not None:
+            self.one_digit[ci] = one_digit
+        elif verify_height is not None:
+            self.to_verify.append((ci, patch, verify_height))
+        return ci
+
+
 @dataclass(frozen=True)
 class _Piece:
     box: Box  # working pixels
@@ -202,7 +222,7 @@ def _attachments(
         if not ok.any():
             continue
         host = int(hosts[np.flatnonzero(ok)[np.argmin((gap_x + gap_y)[ok])]])
-        members, box = out.get(host, (blobs.members[host], tuple(int(v) for v in blobs.boxes[host])))
+        members, box = out.get(host, (blobs.members[host], blobs.box(host)))
         x0, y0 = min(box[0], int(px)), min(box[1], int(py))
         x1, y1 = max(box[0] + box[2], int(px + pw)), max(box[1] + box[3], int(py + ph))
         out[host] = (members + merged.members[j], (x0, y0, x1 - x0, y1 - y0))
@@ -471,19 +491,18 @@ def _pieces(
     probs : (N, 10) float ndarray or None without a classifier
     warnings : list of str
     """
-    crops: list[np.ndarray] = []
+    gathered = _Batch()
     warnings: list[str] = []
     plans: list[_Whole | _Split] = []
     n_split = 0
-    to_verify: list[tuple[int, np.ndarray, float]] = []  # (crop index, patch, line digit height)
-    one_digit: dict[int, float] = {}  # crop index → P(one whole digit)
     upright_lines = []  # per line: its components turned upright and its digit height
     for line_no, line in enumerate(prep.lines):
         uprights = []
         for i in line:
-            box = tuple(int(v) for v in prep.blobs.boxes[i])
             mask = blob_mask(prep.blobs, i)
-            uprights.append(_upright(mask, prep.ink_patch(box, mask), prep.angles[line_no], config=config))
+            uprights.append(
+                _upright(mask, prep.ink_patch(prep.blobs.box(i), mask), prep.angles[line_no], config=config)
+            )
         upright_lines.append((uprights, _upright_height(uprights, float(prep.ref_height[line[0]]))))
     band: dict[int, float] = {}  # narrow split candidates → P(one digit); kept whole when sure
     if verify is not None:
@@ -500,55 +519,34 @@ def _pieces(
             if i in pairs:  # two pieces, read apart and together: a split plan with one cut
                 second = line[k + 1]
                 plans.append(
-                    _pair_plan(
-                        prep, line_no, (i, second), (up, uprights[k + 1]), pairs[i], ref_h, config, crops, to_verify
-                    )
+                    _pair_plan(prep, line_no, (i, second), (up, uprights[k + 1]), pairs[i], ref_h, config, gathered)
                 )
                 continue
-            x, y, w, h = (int(v) for v in prep.blobs.boxes[i])
-            mask = up.mask
-            uw = mask.shape[1]
-            wide = needs_split(uw, ref_height=ref_h, config=config) and band.get(i, 0.0) < config.verify_keep_whole
-            if wide and n_split < config.split_max_components:
+            box = prep.blobs.box(i)
+            wide = needs_split(up.mask.shape[1], ref_height=ref_h, config=config)
+            if wide and band.get(i, 0.0) < config.verify_keep_whole and n_split < config.split_max_components:
                 n_split += 1
-                cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
-                allow_whole = uw <= config.split_max_single_width * ref_h
-                segs = valid_segments(uw, cuts, ref_height=ref_h, config=config, allow_whole=allow_whole)
-                seg_info = {}
-                total = max(int(np.count_nonzero(mask)), 1)
-                for a, b in segs:
-                    got = _piece_crop(up, a, b, sliver_share=config.split_sliver_share)
-                    if got is None or got[0] < 0.04 * total or got[2][3] < 0.3 * ref_h:
-                        continue
-                    _, patch, piece_box = got
-                    px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
-                    seg_info[(a, b)] = (len(crops), (x + px, y + py, pw, ph))
-                    crops.append(normalize_crop(patch))
-                    if (a, b) == (0, uw) and i in band:
-                        one_digit[len(crops) - 1] = band[i]  # the whole, verified already
-                    else:
-                        to_verify.append((len(crops) - 1, patch, ref_h))
-                if seg_info:
-                    whole = seg_info.get((0, uw))
-                    if whole is None:  # the fallback when no cut sequence is valid
-                        whole = (len(crops), (x, y, w, h))
-                        crops.append(normalize_crop(up.grey))
-                    plans.append(_Split(line_no, uw, cuts, costs, ref_h, whole, seg_info))
+                plan = _split_plan(line_no, box, up, ref_h, band.get(i), config, gathered)
+                if plan is not None:
+                    plans.append(plan)
                     continue
-            options = [((x, y, w, h), len(crops))]
-            crops.append(normalize_crop(up.grey))
+            options = [(box, gathered.add(up.grey))]
             if i in prep.attachments and classify is not None:  # with its loose pieces, if they help
-                members, box = prep.attachments[i]
-                with_pieces = members_mask(prep.blobs.labels, members, box)
-                turned = _upright(with_pieces, prep.ink_patch(box, with_pieces), prep.angles[line_no], config=config)
-                options.append((box, len(crops)))
-                crops.append(normalize_crop(turned.grey))
+                members, with_box = prep.attachments[i]
+                with_pieces = members_mask(prep.blobs.labels, members, with_box)
+                turned = _upright(
+                    with_pieces, prep.ink_patch(with_box, with_pieces), prep.angles[line_no], config=config
+                )
+                options.append((with_box, gathered.add(turned.grey)))
             plans.append(_Whole(line_no, options))
     if n_split >= config.split_max_components:
         warnings.append(f"split at most {config.split_max_components} wide regions; others kept whole")
+    crops = gathered.crops
     batch = np.stack(crops).astype(np.float32) if crops else np.zeros((0, 28, 28), np.float32)
     probs = _classify(batch, classify) if classify is not None and len(batch) else None
-    if verify is not None and to_verify:
+    one_digit = gathered.one_digit
+    if verify is not None and gathered.to_verify:
+        to_verify = gathered.to_verify
         got = _verified(verify, [v[1] for v in to_verify], [v[2] for v in to_verify])
         one_digit.update((v[0], float(p)) for v, p in zip(to_verify, got, strict=True))
     pieces: list[_Piece] = []
@@ -581,6 +579,43 @@ def _pieces(
     return pieces, batch, probs, warnings
 
 
+def _split_plan(
+    line_no: int,
+    box: Box,
+    up: _Upright,
+    ref_h: float,
+    verified: float | None,
+    config: SegmentationConfig,
+    gathered: _Batch,
+) -> _Split | None:
+    """The split plan of a wide component: its candidate cuts and a crop of every valid
+    segment (in ``gathered``, each asked of the verifier; the whole is not asked again when
+    ``verified`` holds its answer). None when no segment gives a usable piece.
+    """
+    x, y, w, h = box
+    mask = up.mask
+    uw = mask.shape[1]
+    cuts, costs = cut_candidates(mask, ref_height=ref_h, config=config)
+    allow_whole = uw <= config.split_max_single_width * ref_h
+    segs = valid_segments(uw, cuts, ref_height=ref_h, config=config, allow_whole=allow_whole)
+    seg_info = {}
+    total = max(int(np.count_nonzero(mask)), 1)
+    for a, b in segs:
+        got = _piece_crop(up, a, b, sliver_share=config.split_sliver_share)
+        if got is None or got[0] < 0.04 * total or got[2][3] < 0.3 * ref_h:
+            continue
+        _, patch, piece_box = got
+        px, py, pw, ph = up.box_in_component(piece_box) if (a, b) != (0, uw) else (0, 0, w, h)
+        known = verified if (a, b) == (0, uw) else None
+        seg_info[(a, b)] = (gathered.add(patch, verify_height=ref_h, one_digit=known), (x + px, y + py, pw, ph))
+    if not seg_info:
+        return None
+    whole = seg_info.get((0, uw))
+    if whole is None:  # the fallback when no cut sequence is valid
+        whole = (gathered.add(up.grey), box)
+    return _Split(line_no, uw, cuts, costs, ref_h, whole, seg_info)
+
+
 def _pair_plan(
     prep: _Prepared,
     line_no: int,
@@ -589,12 +624,11 @@ def _pair_plan(
     pair: tuple[Box, int],
     ref_h: float,
     config: SegmentationConfig,
-    crops: list[np.ndarray],
-    to_verify: list[tuple[int, np.ndarray, float]],
+    gathered: _Batch,
 ) -> _Split:
     """The split plan of two side-by-side pieces (:func:`_side_by_side`): segments
     ``(0, cut)`` and ``(cut, width)`` are the pieces, ``(0, width)`` both as one digit.
-    Their crops and verifier patches are appended to ``crops`` and ``to_verify``.
+    Their crops (all asked of the verifier) go into ``gathered``.
     """
     (ux, uy, uw, uh), cut = pair
     members = prep.blobs.members[blobs[0]] + prep.blobs.members[blobs[1]]
@@ -602,13 +636,11 @@ def _pair_plan(
     union = _upright(union_mask, prep.ink_patch((ux, uy, uw, uh), union_mask), prep.angles[line_no], config=config)
     seg_info = {}
     for seg, part, box in (
-        ((0, cut), uprights[0], tuple(int(v) for v in prep.blobs.boxes[blobs[0]])),
-        ((cut, uw), uprights[1], tuple(int(v) for v in prep.blobs.boxes[blobs[1]])),
+        ((0, cut), uprights[0], prep.blobs.box(blobs[0])),
+        ((cut, uw), uprights[1], prep.blobs.box(blobs[1])),
         ((0, uw), union, (ux, uy, uw, uh)),
     ):
-        seg_info[seg] = (len(crops), box)
-        crops.append(normalize_crop(part.grey))
-        to_verify.append((len(crops) - 1, part.grey, ref_h))
+        seg_info[seg] = (gathered.add(part.grey, verify_height=ref_h), box)
     return _Split(line_no, uw, np.array([cut]), np.zeros(1), ref_h, seg_info[(0, uw)], seg_info)
 
 
@@ -627,8 +659,8 @@ def _side_by_side(
         k = 0
         while k + 1 < len(line):
             a, b = line[k], line[k + 1]
-            ax, ay, aw, ah = (int(v) for v in prep.blobs.boxes[a])
-            bx, by, bw, bh = (int(v) for v in prep.blobs.boxes[b])
+            ax, ay, aw, ah = prep.blobs.box(a)
+            bx, by, bw, bh = prep.blobs.box(b)
             x0, y0 = min(ax, bx), min(ay, by)
             x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)
             narrow = (
