@@ -238,6 +238,26 @@ def test_crops_carry_grey_ink_scaled_to_each_digit_so_pencil_and_pen_look_alike(
     assert edges.sum() > 0.2 * (pen >= 0.9).sum()  # anti-aliased like MNIST, not a hard mask
 
 
+def test_crops_of_a_blurred_photo_carry_as_much_ink_as_the_mnist_digits_they_show():
+    # MNIST digits painted 3x as ink and blurred like a camera: their crops should hold
+    # about the ink of the digits themselves, not the blur's wider soft edges (those
+    # came out ~20% heavier before the crop's ink was squared).
+    from classifiers.ml.sources import load_source
+
+    digits = load_source("mnist-bundled").crops[:200:20]
+    ratios = []
+    for digit in digits:
+        big = cv2.resize(digit, None, fx=3, fy=3, interpolation=cv2.INTER_LINEAR)
+        img = paper(200, 200).astype(np.float32)
+        h, w = big.shape
+        area = img[100 - h // 2 : 100 - h // 2 + h, 100 - w // 2 : 100 - w // 2 + w]
+        area[:] = area * (1 - big) + 30 * big
+        img = cv2.GaussianBlur(img, (0, 0), 2.0).clip(0, 255).astype(np.uint8)
+        (only,) = segment(img).candidates
+        ratios.append(only.crop.sum() / digit.sum())
+    assert 0.9 < np.mean(ratios) < 1.12
+
+
 def test_it_finds_a_digit_filling_the_frame():
     img, truth = render_text(paper(480, 400), "8", origin=(40, 460), height=440, thickness=40)
     assert_boxes_match(segment(img).boxes, truth, min_iou=0.8)

@@ -263,6 +263,12 @@ class SegmentationConfig:
     deslant_min_angle: float = 4.0
 
     # --- (f) classification ---------------------------------------------------------------
+    #: The ink strength of a classifier crop is raised to this power before the crop is
+    #: scaled. Blur, JPEG and resampling give a photographed or scanned stroke wider soft
+    #: edges than the MNIST digits the classifiers learn from: squaring the strength thins
+    #: those edges back while the stroke's core stays at full ink (1 turns it off). The
+    #: verifier sees the strength as it is.
+    crop_ink_gamma: float = 2.0
     #: Digits whose best probability is below this are rejected as non-digits.
     min_confidence: float = 0.2
     #: A text line whose digits' mean confidence is below this is dropped whole when
@@ -282,5 +288,7 @@ class SegmentationConfig:
             raise ValueError("max_side must be at least 32")
         if not 0.0 < self.min_contrast < 1.0:
             raise ValueError("min_contrast must be in (0, 1)")
+        if self.crop_ink_gamma <= 0:
+            raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:
             raise ValueError("split_max_cuts must be in 0 .. 64")

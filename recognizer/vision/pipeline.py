@@ -98,6 +98,7 @@ class _Split:
 class _Batch:
     """The crops of one reading, gathered for one classifier call and one verifier call."""
 
+    ink_gamma: float = 1.0  # SegmentationConfig.crop_ink_gamma
     crops: list[np.ndarray] = field(default_factory=list)
     to_verify: list[tuple[int, np.ndarray, float]] = field(default_factory=list)  # (crop, patch, line height)
     one_digit: dict[int, float] = field(default_factory=dict)  # crop index → P(one whole digit)
@@ -105,7 +106,7 @@ class _Batch:
     def add(self, patch: np.ndarray, *, verify_height: float | None = None, one_digit: float | None = None) -> int:
         """Crop ``patch`` for the classifier; with ``verify_height``, ask the verifier about it
         too, unless its answer is known already (``one_digit``). Returns its crop index."""
-        self.crops.append(normalize_crop(patch))
+        self.crops.append(normalize_crop(patch if self.ink_gamma == 1 else patch**self.ink_gamma))
         ci = len(self.crops) - 1
         if one_digit is not None:
             self.one_digit[ci] = one_digit
@@ -491,7 +492,7 @@ def _pieces(
     probs : (N, 10) float ndarray or None without a classifier
     warnings : list of str
     """
-    gathered = _Batch()
+    gathered = _Batch(config.crop_ink_gamma)
     warnings: list[str] = []
     plans: list[_Whole | _Split] = []
     n_split = 0
