@@ -55,7 +55,8 @@ def test_rbf_margins_equal_libsvm_and_are_not_pickled(digits):
     margins = RBFMargins(svc)
     # More rows than one kernel block, so the blocks are stitched together too.
     rows = np.concatenate([X_test, X_test])
-    np.testing.assert_allclose(margins(rows), svc.decision_function(rows), rtol=0, atol=1e-9)
+    # Single precision: the margins agree to ~1e-6 (they range over ±several).
+    np.testing.assert_allclose(margins(rows), svc.decision_function(rows), rtol=0, atol=1e-4)
     assert margins(rows[:0]).shape == (0, 45)
     assert not RBFMargins.supports(SVC(kernel="linear", decision_function_shape="ovo").fit(X, y))
     assert not RBFMargins.supports(SVC(decision_function_shape="ovr").fit(X, y))
@@ -65,9 +66,9 @@ def test_rbf_margins_equal_libsvm_and_are_not_pickled(digits):
 
     model = LogisticCalibration(SVC(decision_function_shape="ovo"), cv=2).fit(X, y)
     expected = model.calibrator_.predict_proba(model.estimator_.decision_function(X_test))
-    np.testing.assert_allclose(model.predict_proba(X_test), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(model.predict_proba(X_test), expected, rtol=0, atol=1e-5)
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     assert b"RBFMargins" not in buffer.getvalue()  # the cache is rebuilt after loading
     buffer.seek(0)
-    np.testing.assert_allclose(joblib.load(buffer).predict_proba(X_test), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(joblib.load(buffer).predict_proba(X_test), expected, rtol=0, atol=1e-5)
