@@ -24,6 +24,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import cv2
@@ -107,9 +108,17 @@ class SingleDigitVerifier:
         x = features(np.stack([m[0] for m in made]), np.array([m[1] for m in made]))
         return self._forward(x)
 
+    @cached_property
+    def _hidden_layer(self) -> tuple[np.ndarray, np.ndarray]:
+        """The hidden layer's weights and bias with the standardisation folded in, single
+        precision: ``((x - mean) / scale) @ W + b`` is ``x @ W' + b'``."""
+        weights = self.hidden_weights / self.scale[:, None]
+        bias = self.hidden_bias - (self.mean / self.scale) @ self.hidden_weights
+        return weights.astype(np.float32), bias.astype(np.float32)
+
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        z = (x - self.mean) / self.scale
-        hidden = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0.0)
+        weights, bias = self._hidden_layer
+        hidden = np.maximum(np.asarray(x, np.float32) @ weights + bias, 0.0)
         logit = (hidden @ self.out_weights + self.out_bias).ravel()
         return 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
 
