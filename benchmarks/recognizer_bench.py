@@ -197,6 +197,36 @@ def train_verifier(data) -> tuple[object, dict]:
     return verifier, {"n_samples": TRAINING_SAMPLES, "fit_s": round(time.perf_counter() - t0, 1)}
 
 
+BLANK_KINDS = ("plain", "ruled", "grid", "photo")
+
+
+def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
+    """Images without digits, ``n`` of each kind: how many read as any text (each a false
+    reading), the median time, and the first few false texts ("/" between lines)."""
+    from recognizer.vision import recognize
+
+    rng = np.random.default_rng([seed, 100])
+    times: dict[str, list[float]] = {k: [] for k in BLANK_KINDS}
+    false: dict[str, list[str]] = {k: [] for k in BLANK_KINDS}
+    for _ in range(n):
+        for kind in BLANK_KINDS:
+            img = make_blank(rng, kind)
+            t0 = time.perf_counter()
+            rec = recognize(img, classify, verify=verify)
+            times[kind].append((time.perf_counter() - t0) * 1000)
+            if rec.text:
+                false[kind].append(rec.text.replace("\n", "/"))
+    return {
+        k: {
+            "n": n,
+            "false_readings": len(false[k]),
+            "median_ms": round(float(np.median(times[k])), 2) if n else None,
+            "examples": false[k][:5],
+        }
+        for k in BLANK_KINDS
+    }
+
+
 def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
@@ -312,6 +342,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--save-examples", type=Path, metavar="DIR", help="write the first 3 images of every tier")
     p.add_argument("--failures", type=Path, metavar="DIR", help="write annotated failures (≤ 8 per tier)")
     p.add_argument("--max-failures", type=int, default=8)
+    p.add_argument("--n-blank", type=int, default=25, help="images without digits per kind (plain, ruled, grid, photo)")
     return p.parse_args(argv)
 
 
@@ -427,14 +458,8 @@ def main(argv: list[str] | None = None) -> int:
         total_tess.absorb(tess[t])
 
     # edge cases: no digits, 200 digits
-    rng = np.random.default_rng([args.seed, 100])
-    blanks = []
-    for kind in ("plain", "ruled", "grid", "photo"):
-        img = make_blank(rng, kind)
-        t0 = time.perf_counter()
-        rec = recognize(img, classify, verify=verify)
-        blanks.append({"kind": kind, "text": rec.text, "ms": round((time.perf_counter() - t0) * 1000, 2)})
-    dense_img, dense_text = make_dense(rng, bank)
+    blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed)
+    dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
     rec = recognize(dense_img, classify, verify=verify)
     dense = {
@@ -511,7 +536,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recognize command engine on those images as JPEG files: {command}")
     for k, v in result["scale_kinds"].items():
         print(f"{k}: {v}")
-    print(f"blank images: {blanks}")
+    print(
+        f"images without digits ({args.n_blank} per kind), read as text / median ms: "
+        + ", ".join(f"{k} {b['false_readings']}/{b['n']} {b['median_ms']} ms" for k, b in blanks.items())
+    )
+    for kind, b in blanks.items():
+        if b["examples"]:
+            print(f"  {kind}: {', '.join(repr(t) for t in b['examples'])}")
     print(f"200-digit image: {dense}")
     print(f"wrote {args.out} ({len(failures)} failures listed)")
     return 0

@@ -1,10 +1,11 @@
-"""The recognizer benchmark's scoring: edit distance and the kinds of wrong readings."""
+"""The recognizer benchmark's scoring: edit distance, the kinds of wrong readings, blank images."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.recognizer_bench import FAILURE_KINDS, Tally, failure_kind, levenshtein
+from benchmarks import recognizer_bench
+from benchmarks.recognizer_bench import FAILURE_KINDS, Tally, blank_check, failure_kind, levenshtein
 
 
 @pytest.mark.parametrize(
@@ -45,3 +46,24 @@ def test_the_tally_splits_errors_into_segmentation_and_misreads():
     total.absorb(tally)
     assert total.summary() == {**s, "n": 8, "images_per_s": s["images_per_s"]}
     assert Tally().summary() == {"n": 0}
+
+
+def test_the_blank_check_counts_every_image_without_digits_that_reads_as_text(monkeypatch):
+    from recognizer.vision.synthetic import make_template_classifier, paper, render_text
+
+    def fake_blank(rng, kind):  # the "photo" kind is not blank: a 7 was left on it
+        return (
+            render_text(paper(200, 300), "7", origin=(120, 150), height=60, thickness=4)[0]
+            if kind == "photo"
+            else paper(200, 300)
+        )
+
+    monkeypatch.setattr(recognizer_bench, "make_blank", fake_blank)
+    result = blank_check(make_template_classifier(), None, n=2, seed=0)
+    assert {k: (b["n"], b["false_readings"], b["examples"]) for k, b in result.items()} == {
+        "plain": (2, 0, []),
+        "ruled": (2, 0, []),
+        "grid": (2, 0, []),
+        "photo": (2, 2, ["7", "7"]),
+    }
+    assert all(b["median_ms"] > 0 for b in result.values())
