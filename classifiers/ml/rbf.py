@@ -7,7 +7,7 @@ once through a (support vectors × pairs) matrix holding each pair's dual
 coefficients. On the default model (5,194 support vectors, 100 PCA dimensions) that
 is 4.8× faster for the ~20 crops of a typical photo (5.3 → 1.1 ms on one core), and
 single precision halves that again (0.9 → 0.5 ms for 24 crops); the margins equal
-libsvm's to ~1e-5, far below what moves a probability or a label.
+libsvm's to a few 1e-6, far below what moves a probability or a label.
 """
 
 from __future__ import annotations
