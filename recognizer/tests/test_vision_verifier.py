@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -187,3 +188,35 @@ def test_a_narrow_component_the_verifier_takes_for_one_digit_is_not_tried_for_a_
 
     assert recognize(img, printed_classifier, verify=sure_it_is_one).text == "495"
     assert calls == [1]  # the component, whole; no pieces cut and verified
+
+
+def _l_shaped_shadow() -> np.ndarray:
+    """An empty page with the soft L-shaped shadow of something standing over it."""
+    page = synthetic.paper(480, 640).astype(np.float32)
+    shade = np.zeros_like(page)
+    shade[150:330, 300:330] = 1.0
+    shade[300:330, 300:420] = 1.0
+    shade = cv2.GaussianBlur(shade, (0, 0), 2)
+    return (page * (1 - 0.45 * shade)).clip(0, 255).astype(np.uint8)
+
+
+def test_a_short_line_the_verifier_takes_for_no_digit_is_dropped(small_verifier, printed_classifier):
+    # The classifier reads the shadow as a 6; an empty page has no writing to judge it against.
+    result = recognize(_l_shaped_shadow(), printed_classifier, verify=small_verifier.probabilities)
+    assert result.text == ""
+    assert any("the verifier took for no digit" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("text", ["1", "7", "40"])
+def test_a_short_line_of_real_digits_stays(small_verifier, printed_classifier, text):
+    img, _ = synthetic.render_text(synthetic.paper(300, 400), text, origin=(150, 200), height=80, thickness=5)
+    assert recognize(img, printed_classifier, verify=small_verifier.probabilities).text == text
+
+
+def test_a_short_line_the_classifier_is_sure_of_stays_whatever_the_verifier_says(printed_classifier):
+    def rejects_everything(patches, heights):
+        return np.zeros(len(patches))
+
+    img, _ = synthetic.render_text(synthetic.paper(300, 400), "7", origin=(150, 200), height=80, thickness=5)
+    assert recognize(img, printed_classifier, verify=rejects_everything).text == "7"
+    assert recognize(_l_shaped_shadow(), printed_classifier, verify=rejects_everything).text == ""

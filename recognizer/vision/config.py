@@ -269,6 +269,15 @@ class SegmentationConfig:
     #: those edges back while the stroke's core stays at full ink (1 turns it off). The
     #: verifier sees the strength as it is.
     crop_ink_gamma: float = 2.0
+    #: A line of at most ``line_gate_max_digits`` digits is dropped when the single-digit
+    #: verifier gives each of them P(one whole digit) below this and the classifier is
+    #: below ``line_gate_max_confidence`` on each: the ends of shadows, specks and pieces
+    #: of a grid, which a page with no writing offers no line to judge against (0 turns
+    #: it off; needs the verifier). Without the confidence bound, a verifier trained with
+    #: another seed dropped two lone, very bold digits filling the frame.
+    line_min_one_digit: float = 0.05
+    line_gate_max_digits: int = 2
+    line_gate_max_confidence: float = 0.95
     #: Digits whose best probability is below this are rejected as non-digits.
     min_confidence: float = 0.2
     #: A text line whose digits' mean confidence is below this is dropped whole when

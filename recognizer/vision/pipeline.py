@@ -531,7 +531,9 @@ def _pieces(
                 if plan is not None:
                     plans.append(plan)
                     continue
-            options = [(box, gathered.add(up.grey))]
+            # A short line's pieces go to the verifier too (see _unlike_lines).
+            short = verify is not None and config.line_min_one_digit > 0 and len(line) <= config.line_gate_max_digits
+            options = [(box, gathered.add(up.grey, verify_height=ref_h if short else None))]
             if i in prep.attachments and classify is not None:  # with its loose pieces, if they help
                 members, with_box = prep.attachments[i]
                 with_pieces = members_mask(prep.blobs.labels, members, with_box)
@@ -577,7 +579,7 @@ def _pieces(
         chosen = [plan.whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
         for ci, box in chosen:
             pieces.append(_Piece(box, plan.line, ci))
-    return pieces, batch, probs, warnings
+    return pieces, batch, probs, warnings, one_digit
 
 
 def _split_plan(
@@ -715,6 +717,27 @@ def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
     return np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 0.1)
 
 
+def _unlike_lines(
+    by_line: dict[int, list[_Piece]], one_digit: dict[int, float], conf: np.ndarray, *, config: SegmentationConfig
+) -> set[int]:
+    """Lines of at most ``line_gate_max_digits`` pieces that neither the verifier nor the
+    classifier believes in: every piece under ``line_min_one_digit`` P(one whole digit)
+    and under ``line_gate_max_confidence``. The ends and corners of cast shadows, specks
+    and pieces of a grid read as digits when no writing on the page sets them off (the
+    relative rules need another line); a piece never verified counts as a digit."""
+    if config.line_min_one_digit <= 0:
+        return set()
+    return {
+        n
+        for n, ps in by_line.items()
+        if len(ps) <= config.line_gate_max_digits
+        and all(
+            one_digit.get(p.crop, 1.0) < config.line_min_one_digit and conf[p.crop] < config.line_gate_max_confidence
+            for p in ps
+        )
+    }
+
+
 def _to_original(box: Box, prep: _Prepared) -> Box:
     """Map a working-image box back to original pixels (clipped to the analysed region)."""
     x, y, w, h = box
@@ -779,7 +802,7 @@ def segment(image: np.ndarray, *, config: SegmentationConfig = DEFAULT_CONFIG) -
         original pixels, crops ``(28, 28) float32``.
     """
     prep = _prepare_zoomed(image, config)
-    pieces, batch, _, warnings = _pieces(prep, None, config)
+    pieces, batch, _, warnings, _ = _pieces(prep, None, config)
     every = set(range(len(prep.lines)))
     faint = _faint_lines(prep.depths, every, every, warnings, config=config)
     number = {n: k for k, n in enumerate(sorted(every - faint))}
@@ -868,7 +891,7 @@ def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, ver
     Its ``elapsed_ms`` is 0: :func:`recognize` times the whole, turns included.
     """
     prep = _prepare_zoomed(image, config)
-    pieces, batch, probs, warnings = _pieces(prep, classify, config, verify)
+    pieces, batch, probs, warnings, one_digit = _pieces(prep, classify, config, verify)
     warnings = prep.warnings + warnings
     conf = probs.max(axis=1) if probs is not None else np.zeros(0)
     kept = [p for p in pieces if conf[p.crop] >= config.min_confidence]
@@ -883,6 +906,10 @@ def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, ver
         doubtful = []
     confident = set(by_line) - set(doubtful)
     faint = _faint_lines(prep.depths, confident, confident, warnings, config=config)
+    unlike = _unlike_lines(by_line, one_digit, conf, config=config) - set(doubtful) - faint
+    if unlike:
+        warnings.append(f"dropped {len(unlike)} short line(s) the verifier took for no digit (shadows, specks)")
+    faint |= unlike
     if doubtful:
         warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
     digits: list[Digit] = []
