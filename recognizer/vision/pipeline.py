@@ -474,7 +474,7 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
 
 def _pieces(
     prep: _Prepared, classify: Classify | None, config: SegmentationConfig, verify: Verify | None = None
-) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str]]:
+) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str], dict[int, float]]:
     """Crops of every candidate and split piece; choose splits; one classifier call.
 
     Each component is first turned upright by its line's slant, so the classifier sees
@@ -484,6 +484,8 @@ def _pieces(
     ``verify_weight × log P(one whole digit)`` — one verifier call for all pieces.
     Two narrow neighbours that may be one broken digit (:func:`_side_by_side`) are then
     a split plan too, with one cut between them: the same score keeps them apart or joins them.
+    The components of lines of at most ``line_gate_max_digits`` go to the verifier as well
+    (:func:`_unlike_lines`).
 
     Returns
     -------
@@ -491,6 +493,7 @@ def _pieces(
     crops : (N, 28, 28) float32 ndarray
     probs : (N, 10) float ndarray or None without a classifier
     warnings : list of str
+    one_digit : dict of crop index → P(one whole digit), for the crops the verifier saw
     """
     gathered = _Batch(config.crop_ink_gamma)
     warnings: list[str] = []
