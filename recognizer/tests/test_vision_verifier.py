@@ -220,3 +220,17 @@ def test_a_short_line_the_classifier_is_sure_of_stays_whatever_the_verifier_says
     img, _ = synthetic.render_text(synthetic.paper(300, 400), "7", origin=(150, 200), height=80, thickness=5)
     assert recognize(img, printed_classifier, verify=rejects_everything).text == "7"
     assert recognize(_l_shaped_shadow(), printed_classifier, verify=rejects_everything).text == ""
+
+
+def test_a_short_line_inside_a_form_box_stays_whatever_the_verifier_says(printed_classifier):
+    def rejects_everything(patches, heights):
+        return np.zeros(len(patches))
+
+    page = synthetic.paper(300, 400).astype(np.float32)
+    mark = np.zeros_like(page)  # a doubtful L-shaped mark, read as a 6 without confidence
+    mark[100:190, 180:196] = 1.0
+    mark[175:190, 180:240] = 1.0
+    img = (page * (1 - 0.45 * cv2.GaussianBlur(mark, (0, 0), 1.5))).clip(0, 255).astype(np.uint8)
+    assert recognize(img, printed_classifier, verify=rejects_everything).text == ""
+    cv2.rectangle(img, (160, 80), (260, 210), 40, 2)  # the same mark in a form's box: a box holds writing
+    assert recognize(img, printed_classifier, verify=rejects_everything).text != ""

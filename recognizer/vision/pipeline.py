@@ -50,6 +50,7 @@ class _Prepared:
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
     depths: tuple[float, ...] = ()  # ink depth of each line (see _line_depths)
+    frames: tuple[Box, ...] = ()  # boxes of the form boxes and combs remove_frames took off
     # blob index → (members, box) of it with the small pieces next to it that the shape
     # and line rules dropped: the classifier decides whether they belong to it.
     attachments: dict[int, tuple[tuple[int, ...], Box]] = field(default_factory=dict)
@@ -153,6 +154,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
     # The mask's components are labelled once and reused until a step changes the mask.
     mask, frames = remove_frames(mask, config=config, labelled=labelled)
+    frame_boxes = _outline_boxes(frames)
     mask, ruled = remove_lines(mask, config=config)
     if frames.any():
         ruled = cv2.bitwise_or(ruled, frames)
@@ -188,6 +190,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         paper=float(paper),
         attachments=attachments,
         depths=depths,
+        frames=frame_boxes,
     )
 
 
@@ -720,22 +723,43 @@ def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
     return np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 0.1)
 
 
+def _outline_boxes(frames: np.ndarray) -> tuple[Box, ...]:
+    """Boxes of the removed form frames (one per connected outline)."""
+    if not frames.any():
+        return ()
+    n, _, stats, _ = cv2.connectedComponentsWithStats(frames, connectivity=8)
+    return tuple(tuple(int(v) for v in stats[i, :4]) for i in range(1, n))
+
+
 def _unlike_lines(
-    by_line: dict[int, list[_Piece]], one_digit: dict[int, float], conf: np.ndarray, *, config: SegmentationConfig
+    by_line: dict[int, list[_Piece]],
+    one_digit: dict[int, float],
+    conf: np.ndarray,
+    frames: tuple[Box, ...],
+    *,
+    config: SegmentationConfig,
 ) -> set[int]:
     """Lines of at most ``line_gate_max_digits`` pieces that neither the verifier nor the
     classifier believes in: every piece under ``line_min_one_digit`` P(one whole digit)
     and under ``line_gate_max_confidence``. The ends and corners of cast shadows, specks
     and pieces of a grid read as digits when no writing on the page sets them off (the
-    relative rules need another line); a piece never verified counts as a digit."""
+    relative rules need another line); a piece never verified counts as a digit, and so
+    does one standing inside a form box (``frames``: a box is where writing goes)."""
     if config.line_min_one_digit <= 0:
         return set()
+
+    def boxed(box: Box) -> bool:
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        return any(fx <= cx <= fx + fw and fy <= cy <= fy + fh for fx, fy, fw, fh in frames)
+
     return {
         n
         for n, ps in by_line.items()
         if len(ps) <= config.line_gate_max_digits
         and all(
-            one_digit.get(p.crop, 1.0) < config.line_min_one_digit and conf[p.crop] < config.line_gate_max_confidence
+            one_digit.get(p.crop, 1.0) < config.line_min_one_digit
+            and conf[p.crop] < config.line_gate_max_confidence
+            and not boxed(p.box)
             for p in ps
         )
     }
@@ -909,7 +933,7 @@ def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, ver
         doubtful = []
     confident = set(by_line) - set(doubtful)
     faint = _faint_lines(prep.depths, confident, confident, warnings, config=config)
-    unlike = _unlike_lines(by_line, one_digit, conf, config=config) - set(doubtful) - faint
+    unlike = _unlike_lines(by_line, one_digit, conf, prep.frames, config=config) - set(doubtful) - faint
     if unlike:
         warnings.append(f"dropped {len(unlike)} short line(s) the verifier took for no digit (shadows, specks)")
     faint |= unlike
