@@ -26,6 +26,14 @@ from .geometry import turn
 from .normalize import hist_median, histogram_u8, paper_spread
 
 
+class Frames(NamedTuple):
+    """What :func:`remove_frames` took off a mask."""
+
+    cleaned: np.ndarray  # (M, N) uint8, the mask without the frames' lines
+    removed: np.ndarray  # (M, N) uint8, the removed pixels
+    boxes: tuple[tuple[int, int, int, int], ...]  # x, y, w, h of each frame found
+
+
 class Binarized(NamedTuple):
     """The ink mask, its components when they were labelled, and the paper level it was set against."""
 
@@ -310,9 +318,7 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
     return cleaned, lines
 
 
-def remove_frames(
-    mask: np.ndarray, *, config: SegmentationConfig, labelled: Labelled | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Labelled | None = None) -> Frames:
     """Remove the boxes of a form: a box around each digit, or a field with dividers.
 
     A frame is a sparse component (ink over at most ``frame_max_density`` of its box;
@@ -331,16 +337,16 @@ def remove_frames(
 
     Returns
     -------
-    cleaned : (M, N) uint8 ndarray
-    frames : (M, N) uint8 ndarray
-        The removed pixels.
+    Frames
+        The cleaned mask, the removed pixels and the box of every frame found (a box
+        holds writing: what stands in one is not taken for clutter).
     """
     removed = np.zeros_like(mask)
     if config.frame_min_span <= 0:
-        return mask, removed
+        return Frames(mask, removed, ())
     n, labels, stats = labelled if labelled is not None else label_components(mask)
     if n <= 2:
-        return mask, removed
+        return Frames(mask, removed, ())
     x, y, w, h, area = (stats[1:, i] for i in range(5))
     # A frame is an outline: sparse in its box, and not a page's ruling or grid (which
     # spans the page; remove_lines takes it off while keeping the strokes crossing it).
@@ -383,9 +389,10 @@ def remove_frames(
             in_row = np.minimum(y[boxes] + h[boxes], y[i] + h[i]) - np.maximum(y[boxes], y[i]) >= 0.5 * h[i]
             if (alike & in_row).any():
                 take(i, outline_only=True)
-    if not removed.any():
-        return mask, removed
-    return cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed
+    if not found:
+        return Frames(mask, removed, ())
+    boxes = tuple((int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in found)
+    return Frames(cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed, boxes)
 
 
 def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> np.ndarray | None:

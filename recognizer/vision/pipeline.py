@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -50,7 +51,7 @@ class _Prepared:
     paper: float = 255.0  # its paper level
     offset: tuple[int, int] = (0, 0)  # x, y of the analysed region in the original image
     depths: tuple[float, ...] = ()  # ink depth of each line (see _line_depths)
-    frames: tuple[Box, ...] = ()  # boxes of the form boxes and combs remove_frames took off
+    frames: tuple[Box, ...] = ()  # boxes of the form boxes and combs remove_frames found
     # blob index → (members, box) of it with the small pieces next to it that the shape
     # and line rules dropped: the classifier decides whether they belong to it.
     attachments: dict[int, tuple[tuple[int, ...], Box]] = field(default_factory=dict)
@@ -123,6 +124,16 @@ class _Piece:
     crop: int  # index into the crop batch
 
 
+class _Pieces(NamedTuple):
+    """What :func:`_pieces` gives a reading."""
+
+    pieces: list[_Piece]  # reading order
+    crops: np.ndarray  # (N, 28, 28) float32
+    probs: np.ndarray | None  # (N, 10), None without a classifier
+    warnings: list[str]
+    one_digit: dict[int, float]  # crop index → P(one whole digit), for the crops the verifier saw
+
+
 def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     arr = np.asarray(image)
     shape = (int(arr.shape[0]), int(arr.shape[1])) if arr.ndim >= 2 else (0, 0)
@@ -153,8 +164,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
     # The mask's components are labelled once and reused until a step changes the mask.
-    mask, frames = remove_frames(mask, config=config, labelled=labelled)
-    frame_boxes = _outline_boxes(frames)
+    mask, frames, frame_boxes = remove_frames(mask, config=config, labelled=labelled)
     mask, ruled = remove_lines(mask, config=config)
     if frames.any():
         ruled = cv2.bitwise_or(ruled, frames)
@@ -477,7 +487,7 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
 
 def _pieces(
     prep: _Prepared, classify: Classify | None, config: SegmentationConfig, verify: Verify | None = None
-) -> tuple[list[_Piece], np.ndarray, np.ndarray | None, list[str], dict[int, float]]:
+) -> _Pieces:
     """Crops of every candidate and split piece; choose splits; one classifier call.
 
     Each component is first turned upright by its line's slant, so the classifier sees
@@ -489,14 +499,6 @@ def _pieces(
     a split plan too, with one cut between them: the same score keeps them apart or joins them.
     The components of lines of at most ``line_gate_max_digits`` go to the verifier as well
     (:func:`_unlike_lines`).
-
-    Returns
-    -------
-    pieces : list of _Piece, reading order
-    crops : (N, 28, 28) float32 ndarray
-    probs : (N, 10) float ndarray or None without a classifier
-    warnings : list of str
-    one_digit : dict of crop index → P(one whole digit), for the crops the verifier saw
     """
     gathered = _Batch(config.crop_ink_gamma)
     warnings: list[str] = []
@@ -585,7 +587,7 @@ def _pieces(
         chosen = [plan.whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
         for ci, box in chosen:
             pieces.append(_Piece(box, plan.line, ci))
-    return pieces, batch, probs, warnings, one_digit
+    return _Pieces(pieces, batch, probs, warnings, one_digit)
 
 
 def _split_plan(
@@ -721,14 +723,6 @@ def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
     probs = np.clip(np.nan_to_num(probs, nan=0.0, posinf=1.0, neginf=0.0), 0.0, None)
     sums = probs.sum(axis=1, keepdims=True)
     return np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 0.1)
-
-
-def _outline_boxes(frames: np.ndarray) -> tuple[Box, ...]:
-    """Boxes of the removed form frames (one per connected outline)."""
-    if not frames.any():
-        return ()
-    n, _, stats, _ = cv2.connectedComponentsWithStats(frames, connectivity=8)
-    return tuple(tuple(int(v) for v in stats[i, :4]) for i in range(1, n))
 
 
 def _unlike_lines(
@@ -935,13 +929,15 @@ def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, ver
     faint = _faint_lines(prep.depths, confident, confident, warnings, config=config)
     unlike = _unlike_lines(by_line, one_digit, conf, prep.frames, config=config) - set(doubtful) - faint
     if unlike:
-        warnings.append(f"dropped {len(unlike)} short line(s) the verifier took for no digit (shadows, specks)")
-    faint |= unlike
+        warnings.append(
+            f"dropped {len(unlike)} short line(s) the verifier took for no digit"
+            " and the classifier doubted (shadows, specks)"
+        )
     if doubtful:
         warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
     digits: list[Digit] = []
     texts: list[str] = []
-    for line_no in sorted(set(by_line) - set(doubtful) - faint):
+    for line_no in sorted(set(by_line) - set(doubtful) - faint - unlike):
         line_text = ""
         for p in by_line[line_no]:
             row = probs[p.crop]
