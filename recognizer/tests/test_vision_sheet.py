@@ -116,3 +116,26 @@ def test_a_sheet_too_narrow_to_shrink_gives_its_levels_whole():
     mask = binarize(flat, config=SegmentationConfig(), region=region)
     assert all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
     assert not mask[region == 0].any()
+
+
+def _shadow_from_beyond_the_sheet(img: np.ndarray) -> np.ndarray:
+    """A soft bar of shade (a pen or a phone beyond the top edge) falling onto the sheet."""
+    shade = np.ones(img.shape, np.float32)
+    shade[:200, 300:345] = 0.55
+    shade = cv2.GaussianBlur(shade, (0, 0), 4)
+    return np.clip(img * shade, 0, 255).astype(np.uint8)
+
+
+def test_a_shadow_cast_across_the_sheets_edge_on_an_empty_sheet_is_not_read():
+    empty, _ = desk_photo(text="")
+    img = _shadow_from_beyond_the_sheet(empty)
+    assert segment(img).boxes == []
+    # It is the outline rule that drops it: with the edge zone off, the shade is a "digit".
+    assert segment(img, config=SegmentationConfig(edge_band_frac=0)).boxes != []
+
+
+def test_a_lone_number_near_the_sheets_edge_is_read():
+    img, truth = desk_photo(text="")
+    img, truth = render_text(img, "7", origin=(505, 140), height=48, thickness=3)  # 25 px from the paper's edge
+    (box,) = segment(_shadow_from_beyond_the_sheet(img)).boxes  # the shade moves the threshold a little
+    assert np.abs(np.subtract(box, truth[0])).max() <= 2

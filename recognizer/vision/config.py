@@ -250,8 +250,9 @@ class SegmentationConfig:
     #: pixels stands on a textured background (desk, fabric), when other lines do not
     #: (1 turns the rule off).
     line_max_textured: float = 0.35
-    #: Lines whose every component reaches this band along the frame (× shorter side) or
-    #: the sheet's outline are objects and paper edges, when other lines are not (0: off).
+    #: Lines whose every component reaches this band (× shorter side) along the sheet's
+    #: outline are shadows, desk and paper edges; along the frame, objects cut by it,
+    #: when other lines are not (0: off).
     edge_band_frac: float = 0.01
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0

@@ -246,29 +246,35 @@ def _attachments(
 def _drop_edge_lines(
     blobs: Blobs, lines: list[list[int]], sheet: np.ndarray | None, *, config: SegmentationConfig
 ) -> tuple[list[list[int]], int]:
-    """Drop lines lying wholly on the edge of the frame or of the sheet when others do not.
+    """Drop lines lying wholly on the sheet's outline, and on the frame's edge when others do not.
 
     Objects cut by the frame, the desk beyond the paper and the paper's own edge give
-    "digits" that touch that edge; written digits sit inside. A line all of whose
-    components touch the edge zone (``edge_band_frac`` of the shorter side, plus the
-    sheet's outline in a photo) goes — unless every line does (a digit filling the frame).
+    "digits" that touch that edge; written digits sit inside. A line is on an edge
+    when every one of its components reaches the zone ``edge_band_frac`` of the
+    shorter side wide along it.
+
+    - **The sheet's outline** (a photo of a sheet): nothing written lies across the
+      paper's edge, but shadows cast from beyond it, desk the outline takes in and
+      the paper's edge itself do. Such a line goes even when it is the only one: an
+      empty sheet has no writing to judge it against.
+    - **The frame's edge**: a line there goes unless every line is there (a digit
+      filling the frame).
     """
-    if len(lines) < 2 or config.edge_band_frac <= 0:
+    if not lines or config.edge_band_frac <= 0:
         return lines, 0
     h, w = blobs.labels.shape
     band = max(2, round(config.edge_band_frac * min(h, w)))
-    if sheet is None:
-        zone = np.zeros((h, w), np.uint8)
-    else:
+    n_lines = len(lines)
+    if sheet is not None:
         grow = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band + 1, 2 * band + 1))
-        zone = cv2.dilate(cv2.bitwise_not(sheet), grow)
-    zone[:band], zone[-band:], zone[:, :band], zone[:, -band:] = 255, 255, 255, 255
-
-    edge = [all(blobs.ink_pixels(i, zone).any() for i in line) for line in lines]
-    if all(edge):
-        return lines, 0
-    kept = [line for line, e in zip(lines, edge, strict=True) if not e]
-    return kept, len(lines) - len(kept)
+        outline = cv2.dilate(cv2.bitwise_not(sheet), grow)
+        lines = [line for line in lines if not all(blobs.ink_pixels(i, outline).any() for i in line)]
+    frame = np.zeros((h, w), np.uint8)
+    frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = 255, 255, 255, 255
+    edge = [all(blobs.ink_pixels(i, frame).any() for i in line) for line in lines]
+    if not all(edge):
+        lines = [line for line, e in zip(lines, edge, strict=True) if not e]
+    return lines, n_lines - len(lines)
 
 
 def _line_depths(blobs: Blobs, lines: list[list[int]], flat: np.ndarray) -> tuple[float, ...]:
