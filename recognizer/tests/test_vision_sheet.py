@@ -139,3 +139,16 @@ def test_a_lone_number_near_the_sheets_edge_is_read():
     img, truth = render_text(img, "7", origin=(505, 140), height=48, thickness=3)  # 25 px from the paper's edge
     (box,) = segment(_shadow_from_beyond_the_sheet(img)).boxes  # the shade moves the threshold a little
     assert np.abs(np.subtract(box, truth[0])).max() <= 2
+
+
+def test_a_shadow_at_the_sheets_edge_beside_the_writing_is_not_read_with_it():
+    img, truth = desk_photo(text="")
+    img, truth = render_text(img, "407", origin=(420, 270), height=48, thickness=3)
+    shade = np.ones(img.shape, np.float32)
+    shade[228:272, 535:600] = 0.5  # a shadow's end reaching onto the sheet just after the number
+    img = np.clip(img * cv2.GaussianBlur(shade, (0, 0), 2), 0, 255).astype(np.uint8)
+    seg = segment(img)
+    assert len(seg.boxes) == len(truth) and all(inside_sheet(b) for b in seg.boxes), seg.boxes
+    assert any("beside the writing" in w for w in seg.warnings)
+    # With the edge zone off, the shade joins the line as one more "digit".
+    assert len(segment(img, config=SegmentationConfig(edge_band_frac=0)).boxes) == len(truth) + 1

@@ -180,9 +180,11 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
     if n_textured:
         warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
-    lines, n_edge = _drop_edge_lines(blobs, lines, sheet, config=config)
+    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, sheet, config=config)
     if n_edge:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
+    if n_ends:
+        warnings.append(f"ignored {n_ends} region(s) at the sheet's edge beside the writing (shadow, desk)")
     if not lines:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
@@ -245,36 +247,52 @@ def _attachments(
 
 def _drop_edge_lines(
     blobs: Blobs, lines: list[list[int]], sheet: np.ndarray | None, *, config: SegmentationConfig
-) -> tuple[list[list[int]], int]:
-    """Drop lines lying wholly on the sheet's outline, and on the frame's edge when others do not.
+) -> tuple[list[list[int]], int, int]:
+    """Drop what lies on the sheet's outline, and lines on the frame's edge when others do not.
 
     Objects cut by the frame, the desk beyond the paper and the paper's own edge give
-    "digits" that touch that edge; written digits sit inside. A line is on an edge
-    when every one of its components reaches the zone ``edge_band_frac`` of the
-    shorter side wide along it.
+    "digits" that touch that edge; written digits sit inside.
 
-    - **The sheet's outline** (a photo of a sheet): nothing written lies across the
-      paper's edge, but shadows cast from beyond it, desk the outline takes in and
-      the paper's edge itself do. Such a line goes even when it is the only one: an
-      empty sheet has no writing to judge it against.
-    - **The frame's edge**: a line there goes unless every line is there (a digit
+    - **The sheet's outline** (a photo of a sheet; a component is on it when it comes
+      within ``sheet_outline_px`` of it, i.e. the outline cuts it): nothing written
+      lies across the paper's edge, but shadows cast from beyond it, desk the outline
+      takes in and the paper's edge itself do. A line all of whose components are on
+      it goes, even when it is the only one: an empty sheet has no writing to judge it
+      against. A line's first or last component that alone of its line is on it goes
+      from the line: a shadow's end or a strip of desk beside the writing, read as a
+      leading or trailing "1". (Where the outline cuts into writing, more than one is
+      on it. Digits written near the edge stay: the outline is the sheet shrunk by
+      ``sheet_margin_frac``, and they do not reach it.)
+    - **The frame's edge** (the band ``edge_band_frac`` of the shorter side wide along
+      it): a line whose components all reach it goes unless every line does (a digit
       filling the frame).
+
+    Returns the lines left, how many lines were dropped and how many line ends.
     """
     if not lines or config.edge_band_frac <= 0:
-        return lines, 0
+        return lines, 0, 0
     h, w = blobs.labels.shape
     band = max(2, round(config.edge_band_frac * min(h, w)))
-    n_lines = len(lines)
+    n_lines, n_ends = len(lines), 0
     if sheet is not None:
-        grow = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band + 1, 2 * band + 1))
-        outline = cv2.dilate(cv2.bitwise_not(sheet), grow)
-        lines = [line for line in lines if not all(blobs.ink_pixels(i, outline).any() for i in line)]
+        k = 2 * config.sheet_outline_px + 1
+        outline = cv2.dilate(cv2.bitwise_not(sheet), cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        kept = []
+        for line in lines:
+            on = [blobs.ink_pixels(i, outline).any() for i in line]
+            if all(on):
+                continue
+            if len(line) >= 2 and sum(on) == 1 and (on[0] or on[-1]):
+                line = line[1:] if on[0] else line[:-1]
+                n_ends += 1
+            kept.append(line)
+        lines = kept
     frame = np.zeros((h, w), np.uint8)
     frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = 255, 255, 255, 255
     edge = [all(blobs.ink_pixels(i, frame).any() for i in line) for line in lines]
     if not all(edge):
         lines = [line for line, e in zip(lines, edge, strict=True) if not e]
-    return lines, n_lines - len(lines)
+    return lines, n_lines - len(lines), n_ends
 
 
 def _line_depths(blobs: Blobs, lines: list[list[int]], flat: np.ndarray) -> tuple[float, ...]:
