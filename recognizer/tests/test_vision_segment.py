@@ -130,7 +130,7 @@ def test_the_components_binarize_hands_on_are_those_of_its_mask():
     cfg = SegmentationConfig()
     plain, _ = render_text(paper(300, 640), "4599857", origin=(60, 170), height=50, thickness=3)
     for img, rethresholded in ((plain, False), (_shadow_band_page(), True)):
-        mask, labelled, _ = binarize_labelled(normalize(img, config=cfg).flat, config=cfg)
+        mask, labelled, *_ = binarize_labelled(normalize(img, config=cfg).flat, config=cfg)
         if rethresholded:  # the shadow band was thresholded again: its labels are stale
             assert labelled is None
             continue

@@ -152,3 +152,16 @@ def test_a_shadow_at_the_sheets_edge_beside_the_writing_is_not_read_with_it():
     assert any("beside the writing" in w for w in seg.warnings)
     # With the edge zone off, the shade joins the line as one more "digit".
     assert len(segment(img, config=SegmentationConfig(edge_band_frac=0)).boxes) == len(truth) + 1
+
+
+def test_a_number_written_to_the_very_edge_of_a_small_sheet_is_read():
+    # A sticky note: the digits come within a few px of the paper's edge, inside the
+    # margin the sheet is shrunk by, so the outline cuts a sliver off them. Only ink that
+    # goes on beyond the outline over a large region (a shadow, desk) marks a cut.
+    img = np.clip(np.random.default_rng(0).normal(60, 8, (480, 640)), 0, 255).astype(np.uint8)
+    img[150:370, 250:470] = 225
+    img, truth = render_text(img, "7", origin=(373, 366), height=150, thickness=12)
+    x, y, w, h = truth[0]
+    assert 470 - (x + w) <= 6 and 370 - (y + h) <= 6  # within 6 px of the right and bottom edges
+    assert len(segment(img).boxes) == 1
+    assert segment(img, config=SegmentationConfig(sheet_cut_min_frac=1e-6)).boxes == []

@@ -35,11 +35,13 @@ class Frames(NamedTuple):
 
 
 class Binarized(NamedTuple):
-    """The ink mask, its components when they were labelled, and the paper level it was set against."""
+    """The ink mask, its components when they were labelled, the paper level it was set against,
+    and what the same threshold finds beyond the sheet."""
 
     mask: np.ndarray  # (M, N) uint8, 255 where ink
     labelled: Labelled | None
     paper: int  # median grey level of the (lightly blurred) flattened sheet's inside; 255 when unmeasured
+    beyond: np.ndarray | None = None  # (M, N) uint8, 255 where "ink" outside the sheet; None without a sheet
 
 
 def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> np.ndarray:
@@ -93,9 +95,11 @@ def binarize_labelled(flat: np.ndarray, *, config: SegmentationConfig, region: n
     t = int(np.clip(round(config.ink_split * (paper + ink)), round(config.min_threshold * paper), hi))
     # THRESH_BINARY_INV: 255 where flat <= t - 1, i.e. flat < t.
     mask = cv2.threshold(flat, t - 1, 255, cv2.THRESH_BINARY_INV)[1]
+    beyond = None
     if region is not None:
+        beyond = cv2.bitwise_and(mask, cv2.bitwise_not(region))
         mask = cv2.bitwise_and(mask, region)
-    return Binarized(*_within_shadows(mask, flat, paper=paper, config=config), paper)
+    return Binarized(*_within_shadows(mask, flat, paper=paper, config=config), paper, beyond)
 
 
 def _inside(region: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:

@@ -250,13 +250,16 @@ class SegmentationConfig:
     #: pixels stands on a textured background (desk, fabric), when other lines do not
     #: (1 turns the rule off).
     line_max_textured: float = 0.35
-    #: Lines whose every component reaches this band (× shorter side) along the frame are
-    #: objects cut by it, when other lines are not; 0 turns this and the sheet's outline
-    #: rule off.
+    #: Lines whose every component reaches this band (× shorter side) along the frame or the
+    #: sheet's outline are objects and paper edges, when other lines are not (0 turns this
+    #: and the two rules below off).
     edge_band_frac: float = 0.01
-    #: Components within this many px of the sheet's outline are cut by it: a line of
-    #: them is a shadow, desk or the paper's edge, and so is one alone at a line's end.
+    #: A component within this many px of ink that continues beyond the sheet's outline,
+    #: in a region of at least ``sheet_cut_min_frac`` × the image's area, is cut by the
+    #: outline (a shadow from beyond, desk, the paper's edge; a digit near the edge leaves
+    #: a sliver beyond at most): a line of them goes, and so does one alone at a line's end.
     sheet_outline_px: int = 2
+    sheet_cut_min_frac: float = 0.003
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0
     #: Collinear chains further apart than this (× height) stay separate lines.
@@ -303,6 +306,8 @@ class SegmentationConfig:
             raise ValueError("min_contrast must be in (0, 1)")
         if self.sheet_outline_px < 0:
             raise ValueError("sheet_outline_px must be at least 0")
+        if not 0 < self.sheet_cut_min_frac <= 1:
+            raise ValueError("sheet_cut_min_frac must be in (0, 1]")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:

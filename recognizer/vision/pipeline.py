@@ -159,7 +159,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    mask, labelled, paper = binarize_labelled(norm.flat, config=config, region=sheet)
+    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
@@ -180,7 +180,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
     if n_textured:
         warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
-    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, sheet, config=config)
+    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, sheet, beyond, config=config)
     if n_edge:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
     if n_ends:
@@ -246,51 +246,63 @@ def _attachments(
 
 
 def _drop_edge_lines(
-    blobs: Blobs, lines: list[list[int]], sheet: np.ndarray | None, *, config: SegmentationConfig
+    blobs: Blobs,
+    lines: list[list[int]],
+    sheet: np.ndarray | None,
+    beyond: np.ndarray | None,
+    *,
+    config: SegmentationConfig,
 ) -> tuple[list[list[int]], int, int]:
-    """Drop what lies on the sheet's outline, and lines on the frame's edge when others do not.
+    """Drop what the sheet's outline cuts, and lines on the edge of the frame or sheet when others are not.
 
     Objects cut by the frame, the desk beyond the paper and the paper's own edge give
     "digits" that touch that edge; written digits sit inside.
 
-    - **The sheet's outline** (a photo of a sheet; a component is on it when it comes
-      within ``sheet_outline_px`` of it, i.e. the outline cuts it): nothing written
-      lies across the paper's edge, but shadows cast from beyond it, desk the outline
-      takes in and the paper's edge itself do. A line all of whose components are on
-      it goes, even when it is the only one: an empty sheet has no writing to judge it
-      against. A line's first or last component that alone of its line is on it goes
-      from the line: a shadow's end or a strip of desk beside the writing, read as a
-      leading or trailing "1". (Where the outline cuts into writing, more than one is
-      on it. Digits written near the edge stay: the outline is the sheet shrunk by
-      ``sheet_margin_frac``, and they do not reach it.)
-    - **The frame's edge** (the band ``edge_band_frac`` of the shorter side wide along
-      it): a line whose components all reach it goes unless every line does (a digit
-      filling the frame).
+    - **Cut by the sheet's outline** (a photo of a sheet): a component within
+      ``sheet_outline_px`` of ink that continues beyond the outline in a region of at
+      least ``sheet_cut_min_frac`` of the image (``beyond``: what the threshold finds
+      outside the sheet) — a shadow cast from beyond the paper, desk the outline takes
+      in, the paper's edge. A digit written near the edge leaves at most a sliver
+      beyond. A line all of whose components are cut goes, even when it is the only
+      one: an empty sheet has no writing to judge it against. A line's first or last
+      component that alone of its line is cut goes from the line (a shadow's end or a
+      strip of desk beside the writing, read as a leading or trailing "1"); where the
+      outline cuts into writing, more than one is cut and the line stays whole.
+    - **On the edge**: a line all of whose components reach the band ``edge_band_frac``
+      of the shorter side wide along the frame or the sheet's outline goes unless
+      every line does (a digit filling the frame).
 
     Returns the lines left, how many lines were dropped and how many line ends.
     """
     if not lines or config.edge_band_frac <= 0:
         return lines, 0, 0
     h, w = blobs.labels.shape
-    band = max(2, round(config.edge_band_frac * min(h, w)))
     n_lines, n_ends = len(lines), 0
-    if sheet is not None:
-        k = 2 * config.sheet_outline_px + 1
-        outline = cv2.dilate(cv2.bitwise_not(sheet), cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-        kept = []
-        for line in lines:
-            on = [blobs.ink_pixels(i, outline).any() for i in line]
-            if all(on):
-                continue
-            if len(line) >= 2 and sum(on) == 1 and (on[0] or on[-1]):
-                line = line[1:] if on[0] else line[:-1]
-                n_ends += 1
-            kept.append(line)
-        lines = kept
-    frame = np.zeros((h, w), np.uint8)
-    frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = 255, 255, 255, 255
-    edge = [all(blobs.ink_pixels(i, frame).any() for i in line) for line in lines]
-    if not all(edge):
+    if beyond is not None:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(beyond, connectivity=8)
+        large = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= config.sheet_cut_min_frac * h * w) + 1
+        if large.size:
+            k = 2 * config.sheet_outline_px + 1
+            cut = cv2.dilate(np.isin(labels, large).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+            kept = []
+            for line in lines:
+                on = [blobs.ink_pixels(i, cut).any() for i in line]
+                if all(on):
+                    continue
+                if len(line) >= 2 and sum(on) == 1 and (on[0] or on[-1]):
+                    line = line[1:] if on[0] else line[:-1]
+                    n_ends += 1
+                kept.append(line)
+            lines = kept
+    band = max(2, round(config.edge_band_frac * min(h, w)))
+    if sheet is None:
+        zone = np.zeros((h, w), np.uint8)
+    else:
+        grow = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band + 1, 2 * band + 1))
+        zone = cv2.dilate(cv2.bitwise_not(sheet), grow)
+    zone[:band], zone[-band:], zone[:, :band], zone[:, -band:] = 255, 255, 255, 255
+    edge = [all(blobs.ink_pixels(i, zone).any() for i in line) for line in lines]
+    if len(lines) >= 2 and not all(edge):
         lines = [line for line, e in zip(lines, edge, strict=True) if not e]
     return lines, n_lines - len(lines), n_ends
 
