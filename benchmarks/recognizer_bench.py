@@ -45,6 +45,7 @@ from benchmarks.synth import (  # noqa: E402
     load_mnist,
     make_blank,
     make_dense,
+    make_note,
     render_sample,
     split_indices,
 )
@@ -227,6 +228,27 @@ def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
     }
 
 
+EDGE_MARGINS = (3, 6, 10, 15, 25)
+
+
+def edge_check(classify, verify, *, n: int, seed: int) -> dict[int, dict]:
+    """Numbers written close to a small sheet's edge (``make_note``: a sticky note on a desk),
+    ``n`` per distance in px (``EDGE_MARGINS``): how many read exactly, and the first few misreadings."""
+    from recognizer.vision import recognize
+
+    rng = np.random.default_rng([seed, 102])
+    out = {}
+    for margin in EDGE_MARGINS:
+        wrong = []
+        for _ in range(n):
+            img, text = make_note(rng, margin)
+            got = recognize(img, classify, verify=verify).text
+            if got != text:
+                wrong.append(f"{text}->{got.replace(chr(10), '/')}")
+        out[margin] = {"n": n, "exact": n - len(wrong), "examples": wrong[:3]}
+    return out
+
+
 def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
@@ -343,6 +365,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--failures", type=Path, metavar="DIR", help="write annotated failures (≤ 8 per tier)")
     p.add_argument("--max-failures", type=int, default=8)
     p.add_argument("--n-blank", type=int, default=25, help="images without digits per kind (plain, ruled, grid, photo)")
+    p.add_argument("--n-edge", type=int, default=24, help="sticky notes per distance of the number from the edge")
     return p.parse_args(argv)
 
 
@@ -459,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # edge cases: no digits, 200 digits
     blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed)
+    notes = edge_check(classify, verify, n=args.n_edge, seed=args.seed)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
     rec = recognize(dense_img, classify, verify=verify)
@@ -491,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         "ours_640x480": ours_640.summary(),
         "scale_kinds": {k: v.summary() for k, v in sorted(per_kind.items())},
         "blank": blanks,
+        "near_the_edge": notes,
         "dense_200": dense,
         "classifier": clf_info,
         "verifier": verifier_info,
@@ -543,6 +568,10 @@ def main(argv: list[str] | None = None) -> int:
     for kind, b in blanks.items():
         if b["examples"]:
             print(f"  {kind}: {', '.join(repr(t) for t in b['examples'])}")
+    print(
+        f"numbers written near a sticky note's edge ({args.n_edge} per distance), read exactly: "
+        + ", ".join(f"{m} px {e['exact']}/{e['n']}" for m, e in notes.items())
+    )
     print(f"200-digit image: {dense}")
     print(f"wrote {args.out} ({len(failures)} failures listed)")
     return 0

@@ -398,6 +398,35 @@ def make_blank(rng: np.random.Generator, kind: str = "photo", size: tuple[int, i
     return camera(rng, img, noise=float(rng.uniform(0, 4)), jpeg=85)
 
 
+def make_note(rng: np.random.Generator, margin: int, size: tuple[int, int] = (640, 480)) -> tuple[np.ndarray, str]:
+    """A sticky note on a dark desk with a number written ``margin`` px from two of its edges.
+
+    A square 150–320 px sheet; the number (1–3 printed-stroke digits, as large as the note
+    allows) hugs one of its corners. Returns ``(image uint8 grey, text)``.
+    """
+    from recognizer.vision.synthetic import render_text
+
+    w, h = size
+    side = int(rng.integers(150, 320))
+    img = np.full((h, w), 60, np.float32) + rng.normal(0, 8, (h, w))
+    x0, y0 = int(rng.integers(20, w - side - 20)), int(rng.integers(20, h - side - 20))
+    img[y0 : y0 + side, x0 : x0 + side] = 225
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    text = ("7", "40", "318")[int(rng.integers(3))]
+    height = int(min(side - 2 * margin, (side - 2 * margin) / (0.75 * len(text))) * 0.9)
+    thickness = max(3, height // 12)
+    _, probe = render_text(
+        np.full((900, 900), 255, np.uint8), text, origin=(100, 100 + height), height=height, thickness=thickness
+    )
+    left, right = min(b[0] for b in probe) - 100, max(b[0] + b[2] for b in probe) - 100
+    top, bottom = min(b[1] for b in probe) - 100 - height, max(b[1] + b[3] for b in probe) - 100 - height
+    corner = int(rng.integers(4))  # top-left, top-right, bottom-left, bottom-right
+    ox = x0 + margin - left if corner in (0, 2) else x0 + side - margin - right
+    oy = y0 + margin - top if corner in (0, 1) else y0 + side - margin - bottom
+    img, _ = render_text(img, text, origin=(ox, oy), height=height, thickness=thickness)
+    return img, text
+
+
 def make_dense(
     rng: np.random.Generator, digit_bank: DigitBank, *, n_lines: int = 10, per_line: int = 20, size=(1600, 1200)
 ) -> tuple[np.ndarray, str]:

@@ -1,11 +1,19 @@
-"""The recognizer benchmark's scoring: edit distance, the kinds of wrong readings, blank images."""
+"""The recognizer benchmark's scoring: edit distance, the kinds of wrong readings, blank images, notes."""
 
 from __future__ import annotations
 
 import pytest
 
 from benchmarks import recognizer_bench
-from benchmarks.recognizer_bench import FAILURE_KINDS, Tally, blank_check, failure_kind, levenshtein
+from benchmarks.recognizer_bench import (
+    EDGE_MARGINS,
+    FAILURE_KINDS,
+    Tally,
+    blank_check,
+    edge_check,
+    failure_kind,
+    levenshtein,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +75,17 @@ def test_the_blank_check_counts_every_image_without_digits_that_reads_as_text(mo
         "photo": (2, 2, ["7", "7"]),
     }
     assert all(b["median_ms"] > 0 for b in result.values())
+
+
+def test_the_edge_check_counts_the_numbers_read_exactly_at_each_distance(monkeypatch):
+    from recognizer.vision.synthetic import make_template_classifier, paper, render_text
+
+    def fake_note(rng, margin):  # the number is read unless it is the nearest distance's
+        img = render_text(paper(200, 300), "40", origin=(100, 150), height=60, thickness=4)[0]
+        return img, ("41" if margin == EDGE_MARGINS[0] else "40")
+
+    monkeypatch.setattr(recognizer_bench, "make_note", fake_note)
+    result = edge_check(make_template_classifier(), None, n=3, seed=0)
+    assert list(result) == list(EDGE_MARGINS)
+    assert result[EDGE_MARGINS[0]] == {"n": 3, "exact": 0, "examples": ["41->40"] * 3}
+    assert all(result[m] == {"n": 3, "exact": 3, "examples": []} for m in EDGE_MARGINS[1:])

@@ -14,6 +14,7 @@ from benchmarks.synth import (
     load_mnist,
     make_blank,
     make_dense,
+    make_note,
     make_sample,
     printed_glyph,
     read_idx,
@@ -173,6 +174,20 @@ def test_unknown_tier(bank):
 def test_blank_images(kind):
     image = make_blank(np.random.default_rng(0), kind)
     assert image.shape == (480, 640, 3) and image.dtype == np.uint8
+
+
+@pytest.mark.parametrize("margin", [3, 10, 25])
+def test_a_note_holds_its_number_the_given_distance_from_two_of_its_edges(margin):
+    for seed in range(8):
+        image, text = make_note(np.random.default_rng(seed), margin)
+        assert image.shape == (480, 640) and text in ("7", "40", "318")
+        note = image > 150  # the light sheet (desk ~60, ink ~35)
+        rows, cols = np.flatnonzero(note.any(axis=1)), np.flatnonzero(note.any(axis=0))
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        ink = np.argwhere(image[y0:y1, x0:x1] < 150)
+        gaps = (ink[:, 0].min(), ink[:, 1].min(), y1 - y0 - 1 - ink[:, 0].max(), x1 - x0 - 1 - ink[:, 1].max())
+        # the number hugs a corner: two of its gaps to the edges are the margin (anti-aliasing: ±2 px)
+        assert sorted(abs(g - margin) for g in gaps)[1] <= 2, gaps
 
 
 def test_dense_image_has_200_digits(bank):
