@@ -276,28 +276,22 @@ def _drop_edge_lines(
     """
     if not lines or config.edge_band_frac <= 0:
         return lines, 0, 0
-    h, w = blobs.labels.shape
     n_lines, n_ends = len(lines), 0
-    square = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * config.sheet_outline_px + 1,) * 2)
-    near = None if beyond is None else cv2.dilate(beyond, square)
-    # Labelling what lies beyond takes ~1 ms on a photo: only when a component comes near it.
-    if near is not None and any(blobs.ink_pixels(i, near).any() for line in lines for i in line):
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(beyond, connectivity=8)
-        large = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= config.sheet_cut_min_frac * h * w) + 1
-        if large.size:
-            cut = cv2.dilate(np.isin(labels, large).astype(np.uint8), square)
-            kept = []
-            for line in lines:
-                on = [blobs.ink_pixels(i, cut).any() for i in line]
-                if all(on):
-                    continue
-                if len(line) >= 2 and sum(on) == 1 and (on[0] or on[-1]):
-                    line = line[1:] if on[0] else line[:-1]
-                    n_ends += 1
-                kept.append(line)
-            lines = kept
+    cut = _outline_cut(blobs, lines, beyond, config=config)
+    if cut is not None:
+        kept = []
+        for line in lines:
+            on = [blobs.ink_pixels(i, cut).any() for i in line]
+            if all(on):
+                continue
+            if len(line) >= 2 and sum(on) == 1 and (on[0] or on[-1]):
+                line = line[1:] if on[0] else line[:-1]
+                n_ends += 1
+            kept.append(line)
+        lines = kept
     if len(lines) < 2:
         return lines, n_lines - len(lines), n_ends
+    h, w = blobs.labels.shape
     band = max(2, round(config.edge_band_frac * min(h, w)))
     if sheet is None:
         zone = np.zeros((h, w), np.uint8)
@@ -309,6 +303,26 @@ def _drop_edge_lines(
     if not all(edge):
         lines = [line for line, e in zip(lines, edge, strict=True) if not e]
     return lines, n_lines - len(lines), n_ends
+
+
+def _outline_cut(
+    blobs: Blobs, lines: list[list[int]], beyond: np.ndarray | None, *, config: SegmentationConfig
+) -> np.ndarray | None:
+    """Where the sheet's outline cuts a component: within ``sheet_outline_px`` of the
+    regions of ``beyond`` (ink outside the sheet) of at least ``sheet_cut_min_frac`` of
+    the image. None when no line's component comes near ink beyond the sheet at all
+    (then the ~1 ms labelling of what lies beyond is skipped) or none of it is large."""
+    if beyond is None:
+        return None
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * config.sheet_outline_px + 1,) * 2)
+    near = cv2.dilate(beyond, square)
+    if not any(blobs.ink_pixels(i, near).any() for line in lines for i in line):
+        return None
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(beyond, connectivity=8)
+    large = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= config.sheet_cut_min_frac * beyond.size) + 1
+    if not large.size:
+        return None
+    return cv2.dilate(np.isin(labels, large).astype(np.uint8), square)
 
 
 def _line_depths(blobs: Blobs, lines: list[list[int]], flat: np.ndarray) -> tuple[float, ...]:
