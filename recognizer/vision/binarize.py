@@ -49,7 +49,9 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray
     return binarize_labelled(flat, config=config, region=region).mask
 
 
-def binarize_labelled(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None) -> Binarized:
+def binarize_labelled(
+    flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None, levels: np.ndarray | None = None
+) -> Binarized:
     """Ink mask of a flattened image, its components when they were labelled, and the paper level.
 
     Parameters
@@ -60,6 +62,11 @@ def binarize_labelled(flat: np.ndarray, *, config: SegmentationConfig, region: n
         The sheet (255) when the photo shows a desk too: the threshold and the
         noise come from the sheet's inside only (:func:`_inside`), and there is
         no ink outside it.
+    levels : (M, N) uint8 ndarray, optional
+        The image the paper and ink levels are measured on instead of ``flat``: the
+        page before :func:`~.normalize.flatten_shadows`, so that flattening a shadow
+        changes the mask inside the shadow only (a shadow is a large share of the
+        "clearly darker than paper" pixels the ink level is the median of).
 
     Ink must be ``config.min_contrast`` darker than the paper, and
     ``config.noise_contrast`` times darker than the paper's own spread (noise,
@@ -78,7 +85,11 @@ def binarize_labelled(flat: np.ndarray, *, config: SegmentationConfig, region: n
         return nothing
     if min(flat.shape) >= 3:  # a light blur halves the pixel noise, strokes keep their contrast
         flat = cv2.GaussianBlur(flat, (3, 3), 0)
-    pixels = flat if region is None else flat[_inside(region, config=config) > 0]
+        if levels is not None:
+            levels = cv2.GaussianBlur(levels, (3, 3), 0)
+    if levels is None:
+        levels = flat
+    pixels = levels if region is None else levels[_inside(region, config=config) > 0]
     if pixels.size == 0:
         return nothing
     hist = histogram_u8(pixels)

@@ -42,6 +42,20 @@ class SegmentationConfig:
     #: no longer than 1.5 kernels (a shadow is larger), the wider closing is the paper.
     background_ink_ratio: float = 0.5
     background_wide_factor: float = 2.5
+    #: A shadow narrower than the closing kernel (a pen's, a finger's, a phone's edge)
+    #: survives the closing and binarises as one blob that swallows the digits it
+    #: crosses (:func:`~.normalize.flatten_shadows`). A closing this × the reduced
+    #: copy's shorter side (wider than strokes) finds it: where that closing is darker
+    #: than the background by ``background_shadow_ratio`` but not ink-dark
+    #: (``background_ink_ratio``) ... (0: off)
+    background_shadow_frac: float = 0.06
+    background_shadow_ratio: float = 0.92
+    #: ... over a region reaching the paper's edge, covering at least this share of the
+    #: image (shadows are large; slivers of desk or an object's rim along the sheet are not) ...
+    background_shadow_min_area: float = 0.025
+    #: ... and smooth: at most this share of it is marks 15% darker than the small
+    #: closing (paper in shade with writing on it; wood grain and fabric are not).
+    background_shadow_max_marks: float = 0.13
     #: Median-filter the image when its estimated noise sigma (grey levels) exceeds this.
     denoise_min_sigma: float = 6.0
     #: Give up (warning, empty result) above this noise sigma: nothing is legible.
@@ -308,6 +322,8 @@ class SegmentationConfig:
             raise ValueError("sheet_outline_px must be at least 0")
         if not 0 < self.sheet_cut_min_frac <= 1:
             raise ValueError("sheet_cut_min_frac must be in (0, 1]")
+        if not 0.0 < self.background_shadow_ratio <= 1.0:
+            raise ValueError("background_shadow_ratio must be in (0, 1]")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:

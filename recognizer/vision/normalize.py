@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -27,6 +27,11 @@ class Normalized:
         True when the input had light ink on a dark background.
     noise_sigma : float
         Estimated standard deviation of pixel noise (grey levels), before denoising.
+    background : (M, N) uint8 ndarray or None
+        The paper level ``flat`` divides ``grey`` by.
+    reduced : (small grey, small background) or None
+        The reduced copy the background was estimated on (``background_work_side``),
+        and its background there; :func:`flatten_shadows` works on them.
     """
 
     grey: np.ndarray
@@ -34,6 +39,8 @@ class Normalized:
     scale: float
     inverted: bool
     noise_sigma: float
+    background: np.ndarray | None = None
+    reduced: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -137,19 +144,25 @@ def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.n
     -------
     (M, N) uint8 ndarray, the background estimate (≥ ``grey`` and ≥ 1).
     """
+    return _background(grey, config=config)[0]
+
+
+def _background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The background estimate, and the reduced copy of ``grey`` and its background."""
     h, w = grey.shape
     f = min(1.0, config.background_work_side / max(h, w))
     small = (
         cv2.resize(grey, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else grey
     )
+    paper = small
     k = int(config.background_kernel_frac * min(small.shape)) | 1
     if k >= 3:
-        small = _closed_paper(small, k, config=config)
+        paper = _closed_paper(small, k, config=config)
     if min(small.shape) >= 5:
-        small = cv2.medianBlur(small, 5)
-    bg = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR) if small.shape != grey.shape else small
+        paper = cv2.medianBlur(paper, 5)
+    bg = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR) if paper.shape != grey.shape else paper
     # The background can never be darker than the pixel itself.
-    return cv2.max(cv2.max(bg, grey), 1)
+    return cv2.max(cv2.max(bg, grey), 1), small, cv2.max(paper, small)
 
 
 def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> np.ndarray:
@@ -243,6 +256,82 @@ def normalize(image: np.ndarray, *, config: SegmentationConfig) -> Normalized:
     inverted = config.auto_invert and ink_is_light(grey)
     if inverted:
         grey = cv2.bitwise_not(grey)
-    bg = estimate_background(grey, config=config)
+    bg, small, small_bg = _background(grey, config=config)
     flat = cv2.divide(grey, bg, scale=255.0)
-    return Normalized(grey=grey, flat=flat, scale=scale, inverted=inverted, noise_sigma=sigma)
+    return Normalized(grey, flat, scale, inverted, sigma, background=bg, reduced=(small, small_bg))
+
+
+#: A pixel of the reduced copy this much darker than the small closing is a mark (ink, grain).
+_MARK_RATIO = 0.85
+
+
+def flatten_shadows(norm: Normalized, paper: np.ndarray | None, *, config: SegmentationConfig) -> Normalized:
+    """``norm`` with the narrow shadows cast across the writing flattened too.
+
+    The background closing is larger than most shadows, but the shadow of a pen, a
+    finger or a phone's edge can be narrower: it survives the closing, binarises as one
+    blob and swallows the digits it crosses. A closing ``background_shadow_frac`` × the
+    shorter side small (wider than strokes) follows it. Where that closing is darker than
+    the background by ``background_shadow_ratio`` but not ink-dark, over a region that
+    survives an opening by half its kernel (the soft rim of a bold stroke does not), the
+    small closing becomes the paper level — when the region is a shadow:
+
+    - it reaches the edge of ``paper`` (the sheet's mask, else the image): a shadow is
+      cast from beyond the paper, a thick grey stroke stays on it;
+    - it covers ``background_shadow_min_area`` of the image (slivers of desk or an
+      object's rim inside the sheet's outline are smaller);
+    - it is smooth, ``background_shadow_max_marks`` at most of it marks (writing is
+      sparse; desk grain is not).
+
+    Parameters
+    ----------
+    norm : Normalized
+        From :func:`normalize`.
+    paper : (M, N) uint8 ndarray or None
+        The sheet (non-zero) on the working image, or None for the whole image.
+
+    Returns
+    -------
+    Normalized
+        ``norm`` itself when nothing is flattened; else with a new ``flat`` and
+        ``background``, lighter only inside the flattened shadows.
+    """
+    if config.background_shadow_frac <= 0 or norm.background is None or norm.reduced is None:
+        return norm
+    grey, bg = norm.grey, norm.background
+    small, closed = norm.reduced
+    h, w = grey.shape
+    size = (small.shape[1], small.shape[0])
+    ks = int(config.background_shadow_frac * min(small.shape)) | 1
+    if ks < 3 or min(small.shape) < 5:
+        return norm
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks))
+    fine = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE), 5)
+    c = closed.astype(np.float32)
+    shade = (fine < config.background_shadow_ratio * c) & (fine >= config.background_ink_ratio * c)
+    on_paper = (
+        np.ones(small.shape, np.uint8) if paper is None else cv2.resize(paper, size, interpolation=cv2.INTER_NEAREST)
+    )
+    shade = (shade & (on_paper > 0)).view(np.uint8)
+    half = cv2.getStructuringElement(cv2.MORPH_RECT, (ks // 2 | 1, ks // 2 | 1))
+    shade = cv2.morphologyEx(shade, cv2.MORPH_OPEN, half)
+    if not shade.any():
+        return norm
+    n, labels = cv2.connectedComponents(shade, connectivity=8)
+    beyond = cv2.copyMakeBorder((on_paper == 0).view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    beyond = cv2.dilate(beyond, np.ones((5, 5), np.uint8))[1:-1, 1:-1]
+    cast = np.zeros(n, bool)
+    cast[labels[(beyond > 0) & (shade > 0)]] = True
+    area = np.bincount(labels.ravel(), minlength=n)
+    marks = np.bincount(labels.ravel(), weights=(small < _MARK_RATIO * fine).ravel(), minlength=n)
+    cast &= area >= config.background_shadow_min_area * shade.size
+    cast &= marks <= config.background_shadow_max_marks * area
+    cast[0] = False
+    if not cast.any():
+        return norm
+    shade = cv2.dilate(cast.view(np.uint8)[labels], np.ones((3, 3), np.uint8))
+    if small.shape != grey.shape:
+        shade = cv2.resize(shade, (w, h), interpolation=cv2.INTER_NEAREST)
+        fine = cv2.resize(fine, (w, h), interpolation=cv2.INTER_LINEAR)
+    bg = cv2.max(np.where(shade > 0, cv2.min(fine, bg), bg), grey)
+    return replace(norm, flat=cv2.divide(grey, bg, scale=255.0), background=bg)

@@ -24,7 +24,7 @@ from .components import Blobs, blob_mask, find_components, label_components, mem
 from .config import SegmentationConfig
 from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
-from .normalize import normalize
+from .normalize import flatten_shadows, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
 from .split import best_partition, cut_candidates, needs_split, valid_segments
@@ -159,7 +159,9 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet)
+    before = norm.flat
+    norm = flatten_shadows(norm, sheet, config=config)
+    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet, levels=before)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
