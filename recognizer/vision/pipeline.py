@@ -159,9 +159,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    before = norm.flat
-    norm = flatten_shadows(norm, sheet, config=config)
-    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet, levels=before)
+    shaded = flatten_shadows(norm, sheet, config=config)
+    levels = None if shaded is norm else norm.flat  # measured as before the shadows went (binarize_labelled)
+    norm = shaded
+    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet, levels=levels)
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
