@@ -41,11 +41,13 @@ def overlaps(a, b) -> bool:
 
 def test_digits_under_a_narrow_shadow_cast_from_the_edge_are_found():
     img, truth, _ = page()
-    found = segment(img, config=CFG).boxes
-    assert len(found) == len(truth)
-    assert all(any(overlaps(t, f) for f in found) for t in truth), (truth, found)
+    seg = segment(img, config=CFG)
+    assert len(seg.boxes) == len(truth)
+    assert all(any(overlaps(t, f) for f in seg.boxes) for t in truth), (truth, seg.boxes)
+    assert any("shadow" in w for w in seg.warnings)
     # Without the step the shadow is one blob with the "7" and "2" in it, and they are lost.
-    assert len(segment(img, config=OFF).boxes) < len(truth)
+    off = segment(img, config=OFF)
+    assert len(off.boxes) < len(truth) and not any("shadow" in w for w in off.warnings)
 
 
 def test_only_the_shadow_changes_in_the_mask():

@@ -160,8 +160,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
     shaded = flatten_shadows(norm, sheet, config=config)
-    levels = None if shaded is norm else norm.flat  # measured as before the shadows went (binarize_labelled)
-    norm = shaded
+    levels = None  # the paper and ink levels are measured as before a shadow went (binarize_labelled)
+    if shaded is not norm:
+        warnings.append("a shadow cast across the page was evened out")
+        levels, norm = norm.flat, shaded
     mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet, levels=levels)
     if not mask.any():
         warnings.append("no ink found")
