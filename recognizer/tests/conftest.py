@@ -1,4 +1,5 @@
-"""Fixtures for the recognizer's Django-side tests: one real classifier trained per test run."""
+"""Fixtures for the recognizer's Django-side tests (one real classifier trained per test run), and helpers
+the tests share: images of numbers, box matching."""
 
 from __future__ import annotations
 
@@ -57,3 +58,18 @@ def number_image(data: sources.Dataset, text: str, *, height: int = 56, fmt: str
     buf = io.BytesIO()
     Image.fromarray(page).save(buf, format=fmt)
     return buf.getvalue()
+
+
+def iou(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    return inter / (aw * ah + bw * bh - inter)
+
+
+def assert_boxes_match(found, truth, *, min_iou=0.6):
+    assert len(found) == len(truth), (found, truth)
+    for f, t in zip(found, truth, strict=True):
+        assert iou(f, t) >= min_iou, (f, t)

@@ -8,26 +8,12 @@ import cv2
 import numpy as np
 import pytest
 
+from recognizer.tests.conftest import assert_boxes_match
 from recognizer.vision import SegmentationConfig, segment
 from recognizer.vision.binarize import binarize_labelled
 from recognizer.vision.components import find_components, label_components
 from recognizer.vision.normalize import normalize
 from recognizer.vision.synthetic import PRINT_FONTS, hand_glyph, paper, render_strokes, render_text
-
-
-def iou(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = ix * iy
-    return inter / (aw * ah + bw * bh - inter)
-
-
-def assert_boxes_match(found, truth, *, min_iou=0.6):
-    assert len(found) == len(truth), (found, truth)
-    for f, t in zip(found, truth, strict=True):
-        assert iou(f, t) >= min_iou, (f, t)
 
 
 @pytest.mark.parametrize("font", PRINT_FONTS)

@@ -7,6 +7,7 @@ import dataclasses
 import cv2
 import numpy as np
 
+from recognizer.tests.conftest import assert_boxes_match
 from recognizer.vision import SegmentationConfig, segment
 from recognizer.vision.binarize import binarize_labelled
 from recognizer.vision.normalize import flatten_shadows, normalize
@@ -31,19 +32,10 @@ def page(*, text: str = "40725", shadow: np.ndarray | None = BAND, depth: float 
     return np.clip(img * (1 - depth * shade) + noise, 0, 255).astype(np.uint8), boxes, shade > 0.01
 
 
-def overlaps(a, b) -> bool:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    return min(ax + aw, bx + bw) - max(ax, bx) > 0.7 * min(aw, bw) and min(ay + ah, by + bh) - max(ay, by) > 0.7 * min(
-        ah, bh
-    )
-
-
 def test_digits_under_a_narrow_shadow_cast_from_the_edge_are_found():
     img, truth, _ = page()
     seg = segment(img, config=CFG)
-    assert len(seg.boxes) == len(truth)
-    assert all(any(overlaps(t, f) for f in seg.boxes) for t in truth), (truth, seg.boxes)
+    assert_boxes_match(seg.boxes, truth)
     assert any("shadow" in w for w in seg.warnings)
     # Without the step the shadow is one blob with the "7" and "2" in it, and they are lost.
     off = segment(img, config=OFF)

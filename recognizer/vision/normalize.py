@@ -132,7 +132,7 @@ def ink_is_light(grey: np.ndarray) -> bool:
     return area < 0.8 * max(cv2.contourArea(hull), 1.0)
 
 
-def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:
+def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Paper brightness under dark ink, by a large closing on a reduced copy.
 
     Parameters
@@ -142,13 +142,12 @@ def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> np.n
 
     Returns
     -------
-    (M, N) uint8 ndarray, the background estimate (≥ ``grey`` and ≥ 1).
+    background : (M, N) uint8 ndarray
+        The estimate (≥ ``grey`` and ≥ 1).
+    small, small_background : uint8 ndarrays
+        The reduced copy of ``grey`` (``background_work_side``) and the estimate on it
+        (≥ it), which :func:`flatten_shadows` works on.
     """
-    return _background(grey, config=config)[0]
-
-
-def _background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The background estimate, and the reduced copy of ``grey`` and its background."""
     h, w = grey.shape
     f = min(1.0, config.background_work_side / max(h, w))
     small = (
@@ -256,7 +255,7 @@ def normalize(image: np.ndarray, *, config: SegmentationConfig) -> Normalized:
     inverted = config.auto_invert and ink_is_light(grey)
     if inverted:
         grey = cv2.bitwise_not(grey)
-    bg, small, small_bg = _background(grey, config=config)
+    bg, small, small_bg = estimate_background(grey, config=config)
     flat = cv2.divide(grey, bg, scale=255.0)
     return Normalized(grey, flat, scale, inverted, sigma, background=bg, reduced=(small, small_bg))
 
