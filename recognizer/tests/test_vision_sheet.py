@@ -40,8 +40,10 @@ def inside_sheet(box) -> bool:
 def test_it_finds_the_sheet_and_shrinks_it_off_the_paper_edge():
     img, _ = desk_photo()
     cfg = SegmentationConfig()
-    sheet = find_sheet(normalize(img, config=cfg).grey, config=cfg)
-    assert sheet is not None
+    found = find_sheet(normalize(img, config=cfg).grey, config=cfg)
+    assert found is not None
+    sheet = found.mask
+    np.testing.assert_array_equal(found.outline, sheet)  # no light object beside it: nothing left out
     ys, xs = np.nonzero(sheet)
     x0, y0, x1, y1 = SHEET
     assert xs.min() > x0 and ys.min() > y0 and xs.max() < x1 and ys.max() < y1
@@ -78,7 +80,7 @@ def test_faint_pencil_on_a_photo_is_thresholded_against_the_paper_not_the_desk()
     cfg = SegmentationConfig()
     norm = normalize(img, config=cfg)
     sheet = find_sheet(norm.grey, config=cfg)
-    mask = binarize(norm.flat, config=cfg, region=sheet)
+    mask = binarize(norm.flat, config=cfg, region=sheet.mask)
     for x, y, w, h in truth:
         assert np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h
     assert len(segment(img).boxes) == len(truth)
@@ -103,6 +105,21 @@ def test_a_sliver_of_dark_desk_inside_the_sheets_outline_does_not_set_the_ink_le
     assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))
     # The crops' ink strength is measured from the same paper level.
     assert binarize_labelled(flat, config=cfg, region=region).paper == 245
+
+
+def test_the_levels_can_come_from_the_outline_where_the_mask_leaves_desk_out():
+    flat = np.full((480, 640), 245, np.uint8)
+    flat, truth = render_text(flat, "40725", origin=(170, 270), height=48, thickness=3, ink=150)
+    outline = np.zeros_like(flat)
+    outline[40:440, 60:600] = 255
+    flat[40:440, 60:160] = 40  # dark desk the outline takes in, 100 px wide
+    mask = outline.copy()
+    mask[:, :160] = 0
+    cfg = SegmentationConfig()
+    from_outline = binarize(flat, config=cfg, region=outline)
+    by_outline = binarize_labelled(flat, config=cfg, region=mask, levels_region=outline).mask
+    np.testing.assert_array_equal(by_outline, cv2.bitwise_and(from_outline, mask))
+    assert not np.array_equal(by_outline, binarize(flat, config=cfg, region=mask))  # other levels, other mask
 
 
 def test_a_sheet_too_narrow_to_shrink_gives_its_levels_whole():
@@ -165,3 +182,89 @@ def test_a_number_written_to_the_very_edge_of_a_small_sheet_is_read():
     assert 470 - (x + w) <= 6 and 370 - (y + h) <= 6  # within 6 px of the right and bottom edges
     assert len(segment(img).boxes) == 1
     assert segment(img, config=SegmentationConfig(sheet_cut_min_frac=1e-6)).boxes == []
+
+
+def _light_disc_against_the_sheet(img: np.ndarray) -> np.ndarray:
+    """A light round object (a mug's rim, a coaster) lying on the desk against the sheet's top-right corner."""
+    out = img.copy()
+    cv2.circle(out, (610, 30), 75, 205, -1)
+    return out
+
+
+WEDGE = (300, 25, 520, 50)  # x0, y0, x1, y1: desk between the sheet's top edge and the disc
+
+
+def test_grainy_desk_the_outline_takes_in_beside_a_light_object_is_left_out():
+    img = _light_disc_against_the_sheet(desk_photo(text="")[0])
+    cfg = SegmentationConfig()
+    norm = normalize(img, config=cfg)
+    found = find_sheet(norm.grey, config=cfg)
+    x0, y0, x1, y1 = WEDGE
+    # The convex outline of the paper and the disc spans the desk between them; the mask does not.
+    assert (found.outline[y0:y1, x0:x1] > 0).mean() > 0.5
+    assert not found.mask[y0:y1, x0:x1].any()
+    assert (found.mask[100:400, 120:520] > 0).all()
+    # The levels still come from the outline: the ink found on the sheet is the same.
+    on_mask = binarize_labelled(norm.flat, config=cfg, region=found.mask, levels_region=found.outline).mask
+    on_outline = binarize_labelled(norm.flat, config=cfg, region=found.outline).mask
+    np.testing.assert_array_equal(on_mask, cv2.bitwise_and(on_outline, found.mask))
+    assert on_outline[y0:y1, x0:x1].any()  # the grain the outline took in binarises as "ink"
+    off = find_sheet(norm.grey, config=dataclasses.replace(cfg, sheet_wedge_texture=0))
+    np.testing.assert_array_equal(off.mask, off.outline)
+
+
+def grain_photo(seed: int, text: str = "") -> tuple[np.ndarray, list]:
+    """The sheet on a desk of coarse grain running towards it, with the light disc against its corner."""
+    rng = np.random.default_rng(seed)
+    grain = rng.normal(0, 25, (480 // 64, 640 // 5)).astype(np.float32)
+    img = np.clip(70 + cv2.resize(grain, (640, 480), interpolation=cv2.INTER_CUBIC), 0, 255).astype(np.uint8)
+    x0, y0, x1, y1 = SHEET
+    img[y0:y1, x0:x1] = 228
+    img, truth = render_text(_light_disc_against_the_sheet(img), text, origin=(170, 270), height=48, thickness=3)
+    return np.clip(img + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8), truth
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_grain_the_outline_takes_in_beside_a_light_object_is_not_read(seed):
+    empty, _ = grain_photo(seed)
+    assert segment(empty).boxes == []
+    off = SegmentationConfig(sheet_wedge_texture=0)
+    assert segment(empty, config=off).boxes  # taken in, the grain reads as a row of "digits"
+    img, truth = grain_photo(seed, "2951")
+    seg = segment(img)
+    assert len(seg.boxes) == len(truth) and all(inside_sheet(b) for b in seg.boxes), seg.boxes
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_slanted_sheet_alone_on_a_grainy_desk_keeps_its_outline(seed):
+    # The outline is drawn from a small copy: along a slanted edge it takes in slivers
+    # of desk a pixel of that copy wide. They are too small to be cut out as grain.
+    img = np.clip(np.random.default_rng(seed).normal(70, 20, (480, 640)), 0, 255).astype(np.uint8)
+    cv2.fillPoly(img, [np.array([[120, 50], [560, 90], [520, 440], [80, 400]], np.int32)], 228)
+    cfg = SegmentationConfig()
+    found = find_sheet(normalize(img, config=cfg).grey, config=cfg)
+    np.testing.assert_array_equal(found.mask, found.outline)
+    slivers = dataclasses.replace(cfg, sheet_wedge_min_frac=0.0)
+    found = find_sheet(normalize(img, config=slivers).grey, config=slivers)
+    assert np.count_nonzero(found.mask != found.outline) > 500
+
+
+def test_a_deep_smooth_shadow_the_outline_takes_in_stays_on_the_sheet():
+    # A shadow over half the page, reaching the frame's edge and darker than half the
+    # paper, passes for desk to the brightness split; the outline takes it back in, and
+    # being smooth it is not cut out as grain: the number written in it is read.
+    rng = np.random.default_rng(0)
+    img = np.full((480, 640), 226, np.float32)
+    img[:, 600:] = 60 + rng.normal(0, 25, (480, 40))  # grainy desk along the right edge
+    shade = np.ones(img.shape, np.float32)
+    shade[40:320, :280] = 0.42
+    img = img * cv2.GaussianBlur(shade, (0, 0), 3)
+    img, truth = render_text(np.clip(img, 0, 255).astype(np.uint8), "386", origin=(60, 220), height=48, thickness=3)
+    img = np.clip(img + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+    cfg = SegmentationConfig()
+    found = find_sheet(normalize(img, config=cfg).grey, config=cfg)
+    assert found is not None and (found.mask[120:260, 60:260] > 0).all()
+    assert len(segment(img).boxes) == len(truth)
+    # Taken for grain (any texture), the shadow would go with the digits in it.
+    grainy = dataclasses.replace(cfg, sheet_wedge_texture=1e-6)
+    assert not find_sheet(normalize(img, config=grainy).grey, config=grainy).mask[120:260, 60:260].any()

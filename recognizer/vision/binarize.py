@@ -50,7 +50,12 @@ def binarize(flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray
 
 
 def binarize_labelled(
-    flat: np.ndarray, *, config: SegmentationConfig, region: np.ndarray | None = None, levels: np.ndarray | None = None
+    flat: np.ndarray,
+    *,
+    config: SegmentationConfig,
+    region: np.ndarray | None = None,
+    levels: np.ndarray | None = None,
+    levels_region: np.ndarray | None = None,
 ) -> Binarized:
     """Ink mask of a flattened image, its components when they were labelled, and the paper level.
 
@@ -67,6 +72,9 @@ def binarize_labelled(
         page before :func:`~.normalize.flatten_shadows`, so that flattening a shadow
         changes the mask inside the shadow only (a shadow is a large share of the
         "clearly darker than paper" pixels the ink level is the median of).
+    levels_region : (M, N) uint8 ndarray, optional
+        Where the levels are measured instead of ``region``: the sheet's convex
+        outline (:class:`~.sheet.Sheet`), which may take in desk ``region`` leaves out.
 
     Ink must be ``config.min_contrast`` darker than the paper, and
     ``config.noise_contrast`` times darker than the paper's own spread (noise,
@@ -89,7 +97,9 @@ def binarize_labelled(
             levels = cv2.GaussianBlur(levels, (3, 3), 0)
     if levels is None:
         levels = flat
-    pixels = levels if region is None else levels[_inside(region, config=config) > 0]
+    if levels_region is None:
+        levels_region = region
+    pixels = levels if levels_region is None else levels[_inside(levels_region, config=config) > 0]
     if pixels.size == 0:
         return nothing
     hist = histogram_u8(pixels)

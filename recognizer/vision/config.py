@@ -75,8 +75,15 @@ class SegmentationConfig:
     sheet_max_desk_ratio: float = 0.5
     #: The sheet is shrunk by this × the shorter side so its edge never reads as ink.
     sheet_margin_frac: float = 0.015
-    #: The paper and ink levels come from the sheet shrunk by a further this × the shorter
-    #: side: a sliver of dark desk inside its outline would set the ink level (0: off).
+    #: A light object against the sheet makes its convex outline take in desk: a desk region
+    #: inside the outline of at least ``sheet_wedge_min_frac`` × the copy whose median
+    #: absolute Laplacian is at least ``sheet_wedge_texture`` × its median brightness is
+    #: grain, and is left out of the sheet (a shadow on the page is smooth; 0: off).
+    sheet_wedge_min_frac: float = 0.005
+    sheet_wedge_texture: float = 0.4
+    #: The paper and ink levels come from the sheet's convex outline shrunk by a further
+    #: this × the shorter side: a sliver of dark desk inside it would set the ink level
+    #: (0: off).
     sheet_stats_margin_frac: float = 0.04
 
     # --- (b) binarise ----------------------------------------------------------------

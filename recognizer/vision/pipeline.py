@@ -159,12 +159,15 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    shaded = flatten_shadows(norm, sheet, config=config)
+    region = None if sheet is None else sheet.mask
+    shaded = flatten_shadows(norm, region, config=config)
     levels = None  # the paper and ink levels are measured as before a shadow went (binarize_labelled)
     if shaded is not norm:
         warnings.append("a shadow cast across the page was evened out")
         levels, norm = norm.flat, shaded
-    mask, labelled, paper, beyond = binarize_labelled(norm.flat, config=config, region=sheet, levels=levels)
+    mask, labelled, paper, beyond = binarize_labelled(
+        norm.flat, config=config, region=region, levels=levels, levels_region=None if sheet is None else sheet.outline
+    )
     if not mask.any():
         warnings.append("no ink found")
         return _Prepared(empty, [], np.zeros(0), [], norm.scale, shape, warnings)
@@ -185,7 +188,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
     if n_textured:
         warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
-    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, sheet, beyond, config=config)
+    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, region, beyond, config=config)
     if n_edge:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
     if n_ends:

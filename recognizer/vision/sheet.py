@@ -3,12 +3,16 @@
 Method, on a reduced copy with the ink closed away: the desk is every dark region
 (log-brightness Otsu split) connected to the image border and covering a fair part
 of the frame; the sheet is the rest, holes filled (ink, shadows inside the page),
-shrunk by a small margin so the paper edge itself never reads as ink. A scan with
-no desk, a dark board (already inverted) or a low-contrast scene gives no sheet:
-the whole frame is used.
+shrunk by a small margin so the paper edge itself never reads as ink. Where a light
+object lies against the sheet, the hull takes in the desk between them; grainy desk
+there is cut out again (a shadow on the page is smooth and stays). A scan with no
+desk, a dark board (already inverted) or a low-contrast scene gives no sheet: the
+whole frame is used.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -16,8 +20,15 @@ import numpy as np
 from .config import SegmentationConfig
 
 
-def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | None:
-    """Mask of the sheet of paper in ``grey``, or None when the whole frame is paper.
+class Sheet(NamedTuple):
+    """The sheet of paper in a photo, on the working image (uint8, 255 on the sheet)."""
+
+    mask: np.ndarray  # where ink is looked for: the outline less the grainy desk it takes in
+    outline: np.ndarray  # the convex outline, shrunk alike: the paper and ink levels are taken inside it
+
+
+def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
+    """The sheet of paper in ``grey``, or None when the whole frame is paper.
 
     Parameters
     ----------
@@ -26,7 +37,7 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | 
 
     Returns
     -------
-    (M, N) uint8 ndarray, 255 on the sheet; or None.
+    Sheet or None
     """
     h, w = grey.shape
     f = min(1.0, config.sheet_work_side / max(h, w))
@@ -35,6 +46,7 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | 
     if min(small.shape) < 16:
         return None
     k = max(3, int(config.sheet_close_frac * min(small.shape)) | 1)
+    copy = small
     small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     # Log brightness: the light falloff multiplies paper and desk alike.
     lut = np.round(np.log1p(np.arange(256)) / np.log(256.0) * 255).astype(np.uint8)
@@ -75,12 +87,51 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> np.ndarray | 
     sheet = (labels == biggest).astype(np.uint8) * 255
     contours, _ = cv2.findContours(sheet, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     # A sheet is convex: the hull fills holes and straightens the steps of the copy.
-    hull = cv2.convexHull(np.concatenate(contours)).astype(np.float64)
+    hull = cv2.convexHull(np.concatenate(contours))
+    wedges = _grainy_desk_inside(copy, desk, hull, config=config)
+    hull = hull.astype(np.float64)
     if f < 1:
         hull = (hull + 0.5) * np.array([w / sw, h / sh]) - 0.5
-    sheet = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(sheet, [np.round(hull).astype(np.int32)], 255)
+    outline = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(outline, [np.round(hull).astype(np.int32)], 255)
+    mask = outline
+    if wedges is not None:
+        if f < 1:
+            wedges = cv2.threshold(cv2.resize(wedges, (w, h), interpolation=cv2.INTER_LINEAR), 127, 255, 0)[1]
+        mask = cv2.bitwise_and(outline, cv2.bitwise_not(wedges))
     m = max(1, round(config.sheet_margin_frac * min(h, w)))
     # The default border value leaves the sheet whole where it runs off the frame.
-    sheet = cv2.erode(sheet, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1)))
-    return sheet
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1))
+    outline = cv2.erode(outline, square)
+    return Sheet(outline if wedges is None else cv2.erode(mask, square), outline)
+
+
+def _grainy_desk_inside(
+    copy: np.ndarray, desk: np.ndarray, hull: np.ndarray, *, config: SegmentationConfig
+) -> np.ndarray | None:
+    """The desk the sheet's convex outline takes in where it is grainy, on the small copy.
+
+    A light object lying against the sheet (a mug's rim, a ruler, a coloured card) is
+    paper to the brightness split, and the hull of both takes in the desk between them;
+    its grain binarises into strokes read as 1s. A desk region inside the hull of at
+    least ``sheet_wedge_min_frac`` of the copy whose median absolute Laplacian is at
+    least ``sheet_wedge_texture`` × its median brightness is grain. A shadow on the page
+    dark enough to pass for desk is smooth (0.05–0.25 where we looked, grainy desk
+    0.75–2) and stays on the sheet. Returns a 255 mask, or None when there is none.
+    """
+    if config.sheet_wedge_texture <= 0:
+        return None
+    inside = np.zeros(desk.shape, np.uint8)
+    cv2.fillPoly(inside, [hull], 1)
+    taken = (desk & (inside > 0)).view(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(taken, connectivity=4)
+    large = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= config.sheet_wedge_min_frac * desk.size) + 1
+    if not large.size:
+        return None
+    grain = np.abs(cv2.Laplacian(copy, cv2.CV_32F, ksize=3))
+    out = np.zeros(desk.shape, np.uint8)
+    for i in large:
+        region = labels == i
+        if np.median(grain[region]) >= config.sheet_wedge_texture * max(1.0, float(np.median(copy[region]))):
+            out[region] = 255
+    return out if out.any() else None
