@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from .components import label_components
 from .config import SegmentationConfig
+
+
+class Reduced(NamedTuple):
+    """The reduced copy the background is estimated on (``background_work_side``)."""
+
+    grey: np.ndarray  # the copy
+    background: np.ndarray  # its background (the closing, ≥ grey)
+    wide: np.ndarray  # a closing ``background_wide_factor`` × wider, median-filtered alike
 
 
 @dataclass(frozen=True)
@@ -29,9 +38,9 @@ class Normalized:
         Estimated standard deviation of pixel noise (grey levels), before denoising.
     background : (M, N) uint8 ndarray or None
         The paper level ``flat`` divides ``grey`` by.
-    reduced : (small grey, small background) or None
-        The reduced copy the background was estimated on (``background_work_side``),
-        and its background there; :func:`flatten_shadows` works on them.
+    reduced : Reduced or None
+        The reduced copy the background was estimated on, with its background there
+        and a wider closing; :func:`flatten_shadows` works on them.
     """
 
     grey: np.ndarray
@@ -40,7 +49,7 @@ class Normalized:
     inverted: bool
     noise_sigma: float
     background: np.ndarray | None = None
-    reduced: tuple[np.ndarray, np.ndarray] | None = None
+    reduced: Reduced | None = None
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -132,7 +141,7 @@ def ink_is_light(grey: np.ndarray) -> bool:
     return area < 0.8 * max(cv2.contourArea(hull), 1.0)
 
 
-def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, Reduced]:
     """Paper brightness under dark ink, by a large closing on a reduced copy.
 
     Parameters
@@ -144,28 +153,29 @@ def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> tupl
     -------
     background : (M, N) uint8 ndarray
         The estimate (≥ ``grey`` and ≥ 1).
-    small, small_background : uint8 ndarrays
-        The reduced copy of ``grey`` (``background_work_side``) and the estimate on it
-        (≥ it), which :func:`flatten_shadows` works on.
+    reduced : Reduced
+        The reduced copy of ``grey``, the estimate on it (≥ it) and the wider closing,
+        which :func:`flatten_shadows` works on.
     """
     h, w = grey.shape
     f = min(1.0, config.background_work_side / max(h, w))
     small = (
         cv2.resize(grey, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else grey
     )
-    paper = small
+    paper = wide = small
     k = int(config.background_kernel_frac * min(small.shape)) | 1
     if k >= 3:
-        paper = _closed_paper(small, k, config=config)
+        paper, wide = _closed_paper(small, k, config=config)
     if min(small.shape) >= 5:
-        paper = cv2.medianBlur(paper, 5)
+        paper, wide = cv2.medianBlur(paper, 5), cv2.medianBlur(wide, 5)
     bg = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR) if paper.shape != grey.shape else paper
     # The background can never be darker than the pixel itself.
-    return cv2.max(cv2.max(bg, grey), 1), small, cv2.max(paper, small)
+    return cv2.max(cv2.max(bg, grey), 1), Reduced(small, cv2.max(paper, small), wide)
 
 
-def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> np.ndarray:
-    """The closing of ``small`` by a ``k``-square, with ink blobs thicker than ``k`` closed wider.
+def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The closing of ``small`` by a ``k``-square, with ink blobs thicker than ``k`` closed wider;
+    and the closing ``background_wide_factor`` × wider itself.
 
     Such a blob survives the closing as an ink-dark patch (a square, the kernel's
     footprint) that division would turn into paper. Patches darker than
@@ -178,17 +188,17 @@ def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> n
         return cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
 
     closed = close(k)
-    if config.background_ink_ratio <= 0:
-        return closed
     wide = close(int(config.background_wide_factor * k) | 1)
+    if config.background_ink_ratio <= 0:
+        return closed, wide
     inkish = (closed.astype(np.float32) < config.background_ink_ratio * wide.astype(np.float32)).view(np.uint8)
     if not inkish.any():
-        return closed
+        return closed, wide
     n, labels, stats = label_components(inkish)
     blob = np.zeros(n, np.uint8)
     blob[1:] = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= 1.5 * k
     patches = cv2.dilate(blob[labels], np.ones((5, 5), np.uint8))
-    return np.where(patches > 0, wide, closed)
+    return np.where(patches > 0, wide, closed), wide
 
 
 def noise_sigma(grey: np.ndarray) -> float:
@@ -255,9 +265,9 @@ def normalize(image: np.ndarray, *, config: SegmentationConfig) -> Normalized:
     inverted = config.auto_invert and ink_is_light(grey)
     if inverted:
         grey = cv2.bitwise_not(grey)
-    bg, small, small_bg = estimate_background(grey, config=config)
+    bg, reduced = estimate_background(grey, config=config)
     flat = cv2.divide(grey, bg, scale=255.0)
-    return Normalized(grey, flat, scale, inverted, sigma, background=bg, reduced=(small, small_bg))
+    return Normalized(grey, flat, scale, inverted, sigma, background=bg, reduced=reduced)
 
 
 #: A pixel of the reduced copy this much darker than the small closing is a mark (ink, grain).
@@ -273,7 +283,10 @@ def flatten_shadows(norm: Normalized, paper: np.ndarray | None, *, config: Segme
     shorter side small (wider than strokes) follows it. Where that closing is darker than
     the background by ``background_shadow_ratio`` but not ink-dark, over a region that
     survives an opening by half its kernel (the soft rim of a bold stroke does not), the
-    small closing becomes the paper level — when the region is a shadow:
+    small closing becomes the paper level — when the region is a shadow. The background
+    here is the brighter of its closing and the one ``background_wide_factor`` × wider: a
+    shadow about as wide as the closing's kernel is followed by it part of the way, and
+    its tip alone stood out, cut off from the paper's edge (read as 0s, 1s and 8s).
 
     - it reaches the edge of ``paper`` (the sheet's mask, else the image): a shadow is
       cast from beyond the paper, a thick grey stroke stays on it;
@@ -298,7 +311,7 @@ def flatten_shadows(norm: Normalized, paper: np.ndarray | None, *, config: Segme
     if config.background_shadow_frac <= 0 or norm.background is None or norm.reduced is None:
         return norm
     grey, bg = norm.grey, norm.background
-    small, closed = norm.reduced
+    small, closed, wide = norm.reduced
     h, w = grey.shape
     size = (small.shape[1], small.shape[0])
     ks = int(config.background_shadow_frac * min(small.shape)) | 1
@@ -306,7 +319,9 @@ def flatten_shadows(norm: Normalized, paper: np.ndarray | None, *, config: Segme
         return norm
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks))
     fine = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE), 5)
-    c = closed.astype(np.float32)
+    # Against the wider closing too: a shadow about as wide as the background's kernel is
+    # followed by it part of the way, and its tip (lighter than its root) was cut off.
+    c = cv2.max(closed, wide).astype(np.float32)
     shade = (fine < config.background_shadow_ratio * c) & (fine >= config.background_ink_ratio * c)
     on_paper = (
         np.ones(small.shape, np.uint8) if paper is None else cv2.resize(paper, size, interpolation=cv2.INTER_NEAREST)
