@@ -159,14 +159,14 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     sheet = find_sheet(norm.grey, config=config)
     if sheet is not None:
         warnings.append("photo of a sheet: the background around it is ignored")
-    region = None if sheet is None else sheet.mask
+    region, outline = (None, None) if sheet is None else sheet
     shaded = flatten_shadows(norm, region, config=config)
     levels = None  # the paper and ink levels are measured as before a shadow went (binarize_labelled)
     if shaded is not norm:
         warnings.append("a shadow cast across the page was evened out")
         levels, norm = norm.flat, shaded
     mask, labelled, paper, beyond = binarize_labelled(
-        norm.flat, config=config, region=region, levels=levels, levels_region=None if sheet is None else sheet.outline
+        norm.flat, config=config, region=region, levels=levels, levels_region=outline
     )
     if not mask.any():
         warnings.append("no ink found")

@@ -94,16 +94,17 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
         hull = (hull + 0.5) * np.array([w / sw, h / sh]) - 0.5
     outline = np.zeros((h, w), np.uint8)
     cv2.fillPoly(outline, [np.round(hull).astype(np.int32)], 255)
-    mask = outline
-    if wedges is not None:
-        if f < 1:
-            wedges = cv2.threshold(cv2.resize(wedges, (w, h), interpolation=cv2.INTER_LINEAR), 127, 255, 0)[1]
-        mask = cv2.bitwise_and(outline, cv2.bitwise_not(wedges))
     m = max(1, round(config.sheet_margin_frac * min(h, w)))
     # The default border value leaves the sheet whole where it runs off the frame.
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1))
-    outline = cv2.erode(outline, square)
-    return Sheet(outline if wedges is None else cv2.erode(mask, square), outline)
+    if wedges is None:
+        outline = cv2.erode(outline, square)
+        return Sheet(outline, outline)
+    if f < 1:
+        wedges = cv2.threshold(cv2.resize(wedges, (w, h), interpolation=cv2.INTER_LINEAR), 127, 255, 0)[1]
+    # Shrunk after the desk is left out, so the margin holds along those cuts too.
+    mask = cv2.erode(cv2.bitwise_and(outline, cv2.bitwise_not(wedges)), square)
+    return Sheet(mask, cv2.erode(outline, square))
 
 
 def _grainy_desk_inside(
