@@ -109,3 +109,18 @@ def test_the_benchmarks_empty_sheets_with_a_wide_shadow_cast_across_them_segment
     # it is flattened, and without the shadow step its tip is read.
     assert any("shadow cast across the page" in w for w in seg.warnings)
     assert segment(img, config=SegmentationConfig(background_shadow_frac=0)).boxes
+
+
+def test_the_benchmarks_empty_sheet_whose_desk_strip_joins_the_paper_edges_segments_to_nothing():
+    # A photo of an empty sheet filling the frame but for a strip of desk along its
+    # bottom, joined to the dark paper edges down both sides: one sparse component
+    # as wide as the frame, read as a "4" (find_components now takes a component that
+    # runs along a side of the frame for half of it for background).
+    rng = np.random.default_rng([108, 100])
+    for kind in ("plain", "ruled", "grid", "photo"):  # the blank check's order of draws
+        img = make_blank(rng, kind)
+    assert segment(img).boxes == []
+    # The scene is still that one (should the generator's draws change): without the
+    # rule the strip is read, as one box spanning the frame.
+    boxes = segment(img, config=SegmentationConfig(border_min_contact_frac=2.0)).boxes
+    assert [b[2] for b in boxes] == [img.shape[1]]

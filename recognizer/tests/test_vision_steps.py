@@ -137,6 +137,23 @@ def test_it_leaves_a_digit_sized_horizontal_stroke_alone():
     assert not lines.any() and (cleaned == mask).all()
 
 
+def test_a_sparse_component_running_along_the_frame_is_background_but_a_digit_filling_it_is_not():
+    mask = np.zeros((480, 640), np.uint8)
+    mask[455:, :] = 255  # a strip of desk along the bottom ...
+    mask[140:, :3] = mask[140:, -3:] = 255  # ... joined to the paper's dark edges: sparse
+    cv2.ellipse(mask, (320, 200), (60, 80), 0, 0, 360, 255, 12)  # a 0 on the page
+    blobs, warnings = find_components(mask, config=CFG)
+    assert [tuple(int(v) for v in b) for b in blobs.boxes] == [(254, 114, 133, 173)]
+    assert any("large dark region" in w for w in warnings)
+    kept, _ = find_components(mask, config=replace(CFG, border_min_contact_frac=2.0))
+    assert len(kept) == 2  # without the rule the strip stays (too sparse for the density rule)
+
+    filling = np.zeros((480, 640), np.uint8)  # a bold 0 touching all four sides of the frame
+    cv2.ellipse(filling, (320, 240), (300, 220), 0, 0, 360, 255, 60)
+    blobs, _ = find_components(filling, config=CFG)
+    assert len(blobs) == 1
+
+
 def test_it_merges_a_detached_top_bar_but_not_digits_of_adjacent_rows():
     mask = np.zeros((300, 300), np.uint8)
     cv2.line(mask, (50, 40), (80, 40), 255, 3)  # detached bar

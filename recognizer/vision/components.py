@@ -93,7 +93,7 @@ def find_components(
     touches = (x == 0) | (y == 0) | (x + w >= big_w) | (y + h >= big_h)
     keep = (area >= config.min_area_px) & (np.maximum(w, h) >= config.min_height_px)
     huge = (w > config.border_max_size_frac * big_w) | (h > config.border_max_size_frac * big_h)
-    background = touches & huge & (density > config.border_min_density)
+    background = touches & huge & ((density > config.border_min_density) | _along_frame(labels, len(st), config))
     background |= (w * h > config.max_box_area_frac * big_w * big_h) & (density > config.border_min_density)
     if background.any():
         warnings.append(f"ignored {int(background.sum())} large dark region(s) (background, shadow or page edge)")
@@ -106,6 +106,19 @@ def find_components(
         idx.sort()
     boxes = st[idx, :4]
     return Blobs(labels, boxes, area[idx], [(int(i) + 1,) for i in idx]), warnings
+
+
+def _along_frame(labels: np.ndarray, n: int, config: SegmentationConfig) -> np.ndarray:
+    """Per component: does its ink run along one side of the frame for ``border_min_contact_frac`` of it?
+
+    A strip of desk or the paper's edge follows the frame; a digit filling the frame
+    only meets it where a stroke is cut off.
+    """
+    h, w = labels.shape
+    along = np.zeros(n, bool)
+    for side, length in ((labels[0], w), (labels[-1], w), (labels[:, 0], h), (labels[:, -1], h)):
+        along |= np.bincount(side, minlength=n + 1)[1 : n + 1] >= config.border_min_contact_frac * length
+    return along
 
 
 def merge_broken(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:

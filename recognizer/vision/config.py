@@ -150,6 +150,10 @@ class SegmentationConfig:
     #: (either side) and denser than ``border_min_density``: background beyond the paper.
     border_max_size_frac: float = 0.5
     border_min_density: float = 0.45
+    #: A component as large that runs along a side of the frame for this fraction of it is
+    #: background too, however sparse (a strip of desk joined to the paper's edges; a
+    #: digit filling the frame meets it only where a stroke is cut off). Above 1: off.
+    border_min_contact_frac: float = 0.5
     #: Any component whose box covers more than this fraction of the image area and is
     #: denser than ``border_min_density`` is background/shadow.
     max_box_area_frac: float = 0.85
