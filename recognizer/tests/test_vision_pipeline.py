@@ -124,6 +124,21 @@ def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their
     assert recognize(img, classify, config=replace(cfg, frame_box_max_density=0.0)).text != "5839"
 
 
+def test_boxes_whose_printed_lines_swell_in_places_are_frames(classify):
+    # Blurred or smudged print swells a box's lines in places to 3x their width; those
+    # stretches were taken for solid strokes, not frame, left in and read as 1s.
+    img, truth = render_text(paper(200, 700), "5839", origin=(60, 120), height=26, thickness=3, gap=2.4)
+    top, bottom = min(t[1] for t in truth) - 12, max(t[1] + t[3] for t in truth) + 12
+    for x, _, w, _ in truth:
+        left, right = x + w // 2 - 24, x + w // 2 + 24
+        cv2.rectangle(img, (left, top), (right, bottom), 70, 2)
+        for side in (left, right):
+            cv2.line(img, (side, top + 10), (side, top + 30), 70, 6)
+    assert recognize(img, classify).text == "5839"
+    cfg = SegmentationConfig()
+    assert "1" in recognize(img, classify, config=replace(cfg, frame_line_width=0.0)).text
+
+
 def test_empty_boxes_of_a_form_read_as_nothing(classify):
     img, truth = render_text(paper(300, 800), "5839", origin=(60, 190), height=60, thickness=4, gap=0.6)
     step = truth[1][0] - truth[0][0]

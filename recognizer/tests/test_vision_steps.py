@@ -214,6 +214,18 @@ def test_it_removes_a_box_around_a_digit_but_not_a_ring_or_a_shadows_edge():
     assert before - boxes == {(39, 39, 83, 113)}  # only the box went: the 1 in it, the 0, the L and its 1 stay
 
 
+def test_a_bold_stroke_at_45_degrees_is_not_a_box():
+    # Levelled, a bold 1 written at 45° is a bar whose every row and column is a "line"
+    # as wide as itself: the bound on a box's line width (a quarter of its side) keeps
+    # it a solid stroke, however wide the lines it is compared with.
+    mask = np.zeros((200, 200), np.uint8)
+    cv2.line(mask, (40, 150), (80, 110), 255, 8)
+    cv2.line(mask, (110, 150), (150, 110), 255, 8)  # "11"
+    frames = remove_frames(mask, config=CFG)
+    assert frames.boxes == () and (frames.cleaned == mask).all()
+    assert len(remove_frames(mask, config=replace(CFG, frame_line_max_frac=9.0)).boxes) == 2
+
+
 def test_it_drops_dots_dashes_and_solid_blobs_by_shape():
     mask = np.zeros((200, 400), np.uint8)
     cv2.rectangle(mask, (20, 20), (60, 90), 255, 4)  # digit-like ring

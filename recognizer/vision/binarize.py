@@ -458,16 +458,22 @@ def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> n
     vertical = cv2.bitwise_and(vertical, level)
     horizontal = cv2.bitwise_and(horizontal, level)
     # Drawn lines are thin beside the cells they make: solid parts (a shadow's edge, a
-    # blot, a digit's thick stroke) are not frame. In a row of boxes the sides of
-    # neighbours run together: dividers up to frame_divider_width × the lines' median
-    # width are frame too (a lone box keeps the strict rule: a grid cell with a bold 1
-    # touching it looks like one).
+    # blot, a digit's thick stroke) are not frame. Thin is judged against the lines'
+    # median width: up to frame_line_width × it (blurred or smudged print swells in
+    # places), but under frame_line_max_frac of the box's side (a bold stroke at 45°
+    # levels into a bar whose every run is a "line" as wide as itself). In a row of
+    # boxes the sides of neighbours run together: dividers up to frame_divider_width ×
+    # the median width are frame too.
     k = max(3, round(0.12 * min(fh, fw)))
-    sides = np.flatnonzero(vertical.any(axis=0))
-    if sides.size and np.count_nonzero(np.diff(sides) > 1) >= 3:  # the two ends and 2+ dividers
-        drawn = cv2.bitwise_or(vertical, horizontal)
-        half_width = float(np.median(cv2.distanceTransform(drawn, cv2.DIST_L2, 3)[drawn > 0]))
-        k = max(k, math.ceil(config.frame_divider_width * 2 * half_width) + 1)
+    drawn = cv2.bitwise_or(vertical, horizontal)
+    if drawn.any():
+        width = 2 * float(np.median(cv2.distanceTransform(drawn, cv2.DIST_L2, 3)[drawn > 0]))
+        sides = np.flatnonzero(vertical.any(axis=0))
+        if np.count_nonzero(np.diff(sides) > 1) >= 3:  # the two ends and 2+ dividers
+            k = max(k, math.ceil(config.frame_divider_width * width) + 1)
+        else:
+            cap = round(config.frame_line_max_frac * min(fh, fw))
+            k = max(k, min(math.ceil(config.frame_line_width * width) + 1, cap))
     square = np.ones((k, k), np.uint8)
     core = cv2.erode(cv2.bitwise_or(vertical, horizontal), square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
     if core.any():

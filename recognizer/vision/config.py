@@ -176,6 +176,11 @@ class SegmentationConfig:
     #: A row of boxes (two or more inner dividers) has lines up to this × its median line
     #: width: neighbouring boxes' sides run together into dividers twice as bold as the outline.
     frame_divider_width: float = 2.5
+    #: A lone box's lines may swell up to this × their median width (blurred or smudged
+    #: print; 0: only the fixed bound) ...
+    frame_line_width: float = 2.0
+    #: ... but a part thicker than this × the box's shorter side is solid (a bold stroke).
+    frame_line_max_frac: float = 0.25
     #: A frame candidate's ink covers at most this share of its box (an outline) ...
     frame_max_density: float = 0.35
     #: ... or this share when it is at least twice as wide as tall: a row of boxes or a
