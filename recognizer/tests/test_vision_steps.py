@@ -107,6 +107,25 @@ def test_it_removes_ruled_lines_but_keeps_the_strokes_crossing_them():
     assert (cleaned[:90, 340:] == mask[:90, 340:]).all()
 
 
+def test_what_is_left_of_a_dotted_rule_goes_with_it_but_not_a_digits_bar_on_its_course():
+    mask = np.zeros((400, 600), np.uint8)
+    cv2.line(mask, (60, 0), (60, 180), 255, 2)  # a faint margin line, found whole at the top ...
+    for y in range(200, 400, 30):
+        cv2.line(mask, (60, y), (60, y + 16), 255, 2)  # ... dotted below (pieces read as 1s)
+    for x in (200, 260, 320):
+        cv2.rectangle(mask, (x, 240), (x + 25, 280), 255, 3)  # digits
+    cv2.line(mask, (0, 300), (350, 300), 255, 2)  # a rule ending before ...
+    cv2.line(mask, (400, 300), (425, 300), 255, 2)  # ... a 5's top bar on its course,
+    cv2.rectangle(mask, (400, 306), (425, 340), 255, 3)  # cut off 3 px above its body
+    cleaned, lines = remove_lines(mask, config=CFG)
+    assert not cleaned[190:, 50:70].any() and lines[215, 60] == 255
+    assert (cleaned[235:285, 195:350] == mask[235:285, 195:350]).all()
+    assert cleaned[300, 400:426].all() and (cleaned[303:, 395:430] == mask[303:, 395:430]).all()
+    assert remove_lines(mask, config=replace(CFG, line_remnant_px=0))[0][190:, 50:70].any()  # they stayed
+    without_gap, _ = remove_lines(mask, config=replace(CFG, line_remnant_gap=0))
+    assert not without_gap[300, 400:426].any()  # the gap is what keeps the bar
+
+
 @pytest.mark.parametrize("tilt", [-18, 5, 12])
 def test_it_removes_most_of_a_tilted_faint_grid_but_keeps_the_digits(tilt):
     mask = np.zeros((480, 640), np.uint8)

@@ -300,6 +300,9 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
     A line is a long thin horizontal/vertical structure spanning a good part of the
     image *and* much longer than the text around it (``line_min_text_ratio`` × the
     median height of the other ink) — so the bar of a lone large 7 or a tall 1 stays.
+    A faint rule binarises dotted and only its longer stretches are found: the pieces
+    left along a found line's course across the image (``line_remnant_px``), away from
+    other ink (``line_remnant_gap``), go with it — they were read as rows of 1s.
 
     Parameters
     ----------
@@ -340,7 +343,44 @@ def _remove_level_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tupl
             continue
         bridged = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, ksize))
         cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridged, line_part))
+    if config.line_remnant_px > 0:
+        remnants = _line_remnants(cleaned, h_cands, v_cands, config=config)
+        cleaned = cv2.bitwise_and(cleaned, cv2.bitwise_not(remnants))
+        lines = cv2.bitwise_or(lines, remnants)
     return cleaned, lines
+
+
+def _line_remnants(cleaned: np.ndarray, h_cands: list, v_cands: list, *, config: SegmentationConfig) -> np.ndarray:
+    """The components of ``cleaned`` lying wholly along the course of a found line, away from other ink."""
+    course = np.zeros_like(cleaned)
+    for cands, transpose in ((h_cands, False), (v_cands, True)):
+        length = cleaned.shape[0] if transpose else cleaned.shape[1]
+        for x, y, _, _, sel, thickness in cands:
+            ys, xs = np.nonzero(sel)
+            if xs.size < 2 or np.ptp(xs) == 0:
+                continue
+            slope, icpt = np.polyfit(xs + x, ys + y, 1)  # the line, extended across the image
+            ends = [(0.0, icpt), (length - 1.0, slope * (length - 1) + icpt)]
+            (x0, y0), (x1, y1) = ((p[::-1] if transpose else p) for p in ends)
+            width = round(thickness) + 2 * config.line_remnant_px
+            cv2.line(course, (round(x0), round(y0)), (round(x1), round(y1)), 255, max(1, width))
+    none = np.zeros_like(cleaned)
+    if not cv2.countNonZero(cv2.bitwise_and(cleaned, course)):
+        return none
+    n, labels = cv2.connectedComponents(cleaned, connectivity=8)
+    off_course = np.zeros(n, bool)
+    off_course[labels[(course == 0) & (cleaned > 0)]] = True
+    off_course[0] = True
+    if off_course.all():
+        return none
+    on_course = np.take(~off_course, labels)
+    if config.line_remnant_gap > 0:  # a piece next to other ink may be a digit's, cut off by the line
+        other = (cleaned > 0) & ~on_course
+        reach = 2 * config.line_remnant_gap + 1
+        near = cv2.dilate(other.view(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        off_course[labels[near & on_course]] = True
+        on_course = np.take(~off_course, labels)
+    return on_course.view(np.uint8) * 255
 
 
 def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Labelled | None = None) -> Frames:

@@ -119,6 +119,13 @@ class SegmentationConfig:
     line_tilt_search: bool = True
     #: ... and remove them in a levelled copy when tilted by more than this (degrees).
     line_max_tilt: float = 2.0
+    #: What is left of a found line where it binarised dotted (a faint margin line, a
+    #: grid) goes too: ink lying wholly within this many px of the line run on across
+    #: the image (0 turns this off) ...
+    line_remnant_px: int = 2
+    #: ... unless it lies within this many px of other ink (a digit's stroke the line
+    #: cut off: its top bar on the rule).
+    line_remnant_gap: int = 4
 
     # --- (c) candidate components ------------------------------------------------------
     #: Components smaller than this (pixels of ink) are specks.
