@@ -141,10 +141,10 @@ def read_image(data: bytes, *, limits: Limits | None = None, source: str = "file
         )
     mime, ext = FORMATS[fmt]
     try:
-        upright = ImageOps.exif_transpose(img)
+        ImageOps.exif_transpose(img, in_place=True)  # no copy of an image already upright
     except (OSError, ValueError, SyntaxError, TypeError):
-        upright = img  # unreadable EXIF: keep the pixels as stored rather than refuse the image
-    array = to_array(upright)
+        pass  # unreadable EXIF: keep the pixels as stored rather than refuse the image
+    array = to_array(img)
     height, width = array.shape[:2]
     if min(width, height) < limits.min_side:
         raise IntakeError(
@@ -198,7 +198,7 @@ def to_array(img: Image.Image) -> np.ndarray:
         if mode in {"LA"}:
             return np.asarray(flat.convert("L"), dtype=np.uint8)
         return np.asarray(flat, dtype=np.uint8)
-    return np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.asarray(img if mode == "RGB" else img.convert("RGB"), dtype=np.uint8)
 
 
 def read_file(fileobj: BinaryIO, *, limits: Limits | None = None) -> IntakeImage:
