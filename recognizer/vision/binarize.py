@@ -515,7 +515,7 @@ def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> n
             cap = round(config.frame_line_max_frac * min(fh, fw))
             k = max(k, min(math.ceil(config.frame_line_width * width) + 1, cap))
     square = np.ones((k, k), np.uint8)
-    core = cv2.erode(cv2.bitwise_or(vertical, horizontal), square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    core = cv2.erode(drawn, square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
     if core.any():
         solid = cv2.bitwise_not(cv2.dilate(core, square))
         vertical, horizontal = cv2.bitwise_and(vertical, solid), cv2.bitwise_and(horizontal, solid)

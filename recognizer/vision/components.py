@@ -93,7 +93,9 @@ def find_components(
     touches = (x == 0) | (y == 0) | (x + w >= big_w) | (y + h >= big_h)
     keep = (area >= config.min_area_px) & (np.maximum(w, h) >= config.min_height_px)
     huge = (w > config.border_max_size_frac * big_w) | (h > config.border_max_size_frac * big_h)
-    background = touches & huge & ((density > config.border_min_density) | _along_frame(labels, len(st), config))
+    background = touches & huge
+    if background.any():  # dense, or however sparse when it runs along the frame
+        background &= (density > config.border_min_density) | _along_frame(labels, len(st), config)
     background |= (w * h > config.max_box_area_frac * big_w * big_h) & (density > config.border_min_density)
     if background.any():
         warnings.append(f"ignored {int(background.sum())} large dark region(s) (background, shadow or page edge)")
