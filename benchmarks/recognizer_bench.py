@@ -77,6 +77,8 @@ def normalise_ocr(text: str) -> str:
 
 
 FAILURE_KINDS = ("lines+", "lines-", "digits+", "digits-", "misread")
+# Least-confidence thresholds the review check reports (the admin's REVIEW_LOW_CONFIDENCE is 0.8 by default).
+REVIEW_THRESHOLDS = (0.5, 0.8, 0.9, 0.95)
 
 
 def failure_kind(truth: str, pred: str) -> str:
@@ -103,6 +105,11 @@ class Tally:
     ``segmented`` — the share of images read with the right number of lines and of digits
     in each (segmentation right, whatever the labels) — and ``misread_rate`` — the share
     of the digits of those images read as another digit (the classifier's part).
+
+    Given each reading's least digit confidence, it also says what the review admin's
+    low-confidence filter (``REVIEW_LOW_CONFIDENCE``) would show at each of
+    :data:`REVIEW_THRESHOLDS`: the share of wrong readings it catches and of right ones
+    it flags. A reading without digits has no confidence and is never flagged.
     """
 
     n: int = 0
@@ -113,9 +120,12 @@ class Tally:
     aligned_digits: int = 0
     misread: int = 0
     ms: list[float] = field(default_factory=list)
+    least: list[tuple[float, bool]] = field(default_factory=list)  # (least digit confidence, right)
 
-    def add(self, truth: str, pred: str, ms: float) -> None:
+    def add(self, truth: str, pred: str, ms: float, *, least_confidence: float | None = None) -> None:
         self.n += 1
+        if least_confidence is not None:
+            self.least.append((least_confidence, pred == truth))
         self.exact += pred == truth
         self.edits += levenshtein(pred, truth)
         self.chars += len(truth)
@@ -143,7 +153,21 @@ class Tally:
             "images_per_s": round(self.n / total_s, 1) if total_s else float("inf"),
             "median_ms": round(float(np.median(self.ms)), 2),
             "p95_ms": round(float(np.percentile(self.ms, 95)), 2),
+            **({"review": self.review()} if self.least else {}),
         }
+
+    def review(self) -> dict[str, dict[str, float | None]]:
+        """Per threshold: the share of wrong readings flagged, and of right readings flagged."""
+        conf = np.array([c for c, _ in self.least])
+        right = np.array([r for _, r in self.least])
+        out = {}
+        for threshold in REVIEW_THRESHOLDS:
+            flagged = conf < threshold
+            out[f"{threshold:g}"] = {
+                "wrong_caught": round(float(flagged[~right].mean()), 4) if (~right).any() else None,
+                "right_flagged": round(float(flagged[right].mean()), 4) if right.any() else None,
+            }
+        return out
 
 
 # ----------------------------------------------------------------------------- classifier
@@ -435,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec = recognize(sample.image, classify, verify=verify)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
-                ours[tier].add(sample.text, pred, ms)
+                least = min((d.confidence for d in rec.digits), default=1.0)  # none: never flagged
+                ours[tier].add(sample.text, pred, ms, least_confidence=least)
                 if max(sample.image.shape[:2]) <= 700:
                     ours_640.add(sample.text, pred, ms)
                     path = str(files_640 / f"{tier}_{i:04d}.jpg")
@@ -556,6 +581,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(FAILURE_KINDS))
     for t in tiers:
         print(f"| {t} | " + " | ".join(f"{n} / {e}" for n, e in kinds[t].values()) + " |")
+    review = total_ours.summary().get("review", {})
+    print("\nThe review admin's low-confidence filter (a reading's least digit confidence below the threshold):")
+    print("| threshold | wrong readings it shows | right readings it shows |")
+    print("|---|---|---|")
+    for threshold, r in review.items():
+        print(f"| {threshold} | {fmt(r, 'wrong_caught', True)} | {fmt(r, 'right_flagged', True)} |")
     o = ours_640.summary()
     print(f"\n~640×480 images only (ours): {o}")
     print(f"recognize command engine on those images as JPEG files: {command}")

@@ -9,6 +9,7 @@ from benchmarks import recognizer_bench
 from benchmarks.recognizer_bench import (
     EDGE_MARGINS,
     FAILURE_KINDS,
+    REVIEW_THRESHOLDS,
     Tally,
     blank_check,
     edge_check,
@@ -57,6 +58,23 @@ def test_the_tally_splits_errors_into_segmentation_and_misreads():
     total.absorb(tally)
     assert total.summary() == {**s, "n": 8, "images_per_s": s["images_per_s"]}
     assert Tally().summary() == {"n": 0}
+
+
+def test_the_tally_says_what_the_low_confidence_filter_would_show():
+    tally = Tally()
+    tally.add("12", "12", 5.0, least_confidence=0.99)  # right, sure
+    tally.add("12", "12", 5.0, least_confidence=0.6)  # right, doubted
+    tally.add("12", "17", 5.0, least_confidence=0.4)  # wrong, doubted
+    tally.add("12", "17", 5.0, least_confidence=0.85)  # wrong, fairly sure
+    tally.add("12", "", 5.0, least_confidence=1.0)  # nothing read: no confidence, never flagged
+    review = tally.summary()["review"]
+    assert list(review) == [f"{t:g}" for t in REVIEW_THRESHOLDS]
+    assert review["0.5"] == {"wrong_caught": round(1 / 3, 4), "right_flagged": 0.0}
+    assert review["0.8"] == {"wrong_caught": round(1 / 3, 4), "right_flagged": 0.5}
+    assert review["0.9"] == {"wrong_caught": round(2 / 3, 4), "right_flagged": 0.5}
+    untracked = Tally()
+    untracked.add("12", "17", 5.0)  # Tesseract's readings carry no confidence
+    assert "review" not in untracked.summary()
 
 
 def test_the_blank_check_counts_every_image_without_digits_that_reads_as_text(monkeypatch):
