@@ -3,10 +3,15 @@
 Every input goes through the one intake (:func:`digitsite.intake.read_source`, with
 the limits read from settings in this process) and :func:`recognizer.vision.recognize`
 with a classifier (and the single-digit verifier) loaded once. With ``jobs > 1`` the
-inputs are spread over worker processes, each given the loaded models once when it starts (no database access,
-no reloading); outcomes come back in input order. Workers are *spawned*, not forked:
-a fork of a process whose BLAS/OpenMP threads already ran can deadlock. Starting one
-costs about two seconds, so ``jobs=0`` (automatic) uses workers only for
+inputs are spread over worker processes, each given the loaded models once when it starts
+(no database access, no reloading); outcomes come back in input order.
+
+Workers are forked from multiprocessing's *fork server*, a clean process that imports
+what they need (:data:`WORKER_MODULES`) once: not from this process, whose BLAS/OpenMP
+threads may already have run (a fork of it can deadlock), and not spawned, which imports
+everything again in every worker (~1.8 s to the first result, against ~1.3 s with the
+server's imports, ~0.1 s once it runs). Until the first worker answers, this process
+reads inputs itself. ``jobs=0`` (automatic) uses workers only for
 :data:`MIN_PARALLEL_INPUTS` inputs or more.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -25,9 +31,14 @@ from classifiers.ml.predict import digit_classifier
 from digitsite import intake
 from recognizer import vision
 
-# Workers take ~2.3 s to start and then read ~2× faster than one process (measured on 2 cores: 52.7
-# vs 102.6 images/s of 640×480 JPEGs), so they pay off from roughly 250 inputs on.
-MIN_PARALLEL_INPUTS = 250
+# Two workers read ~1.9× faster than one process once running (2 cores, 640×480 JPEGs), and start in
+# ~1.3 s while this process reads on; the whole command was as fast either way at 150 inputs and faster
+# with workers at 200 (3.6 vs 3.8 s).
+MIN_PARALLEL_INPUTS = 200
+
+# What the fork server imports once for every worker: the reader and every registered
+# classifier's modules (so unpickling any pipeline imports nothing more).
+WORKER_MODULES = ("recognizer.batch", "classifiers.ml.algorithms")
 
 
 @dataclass(frozen=True)
@@ -80,14 +91,29 @@ def _worker_init(
     _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
 
 
-def _worker_read(path: str) -> Outcome:
+def _worker_read_many(items: list[tuple[int, str]]) -> list[tuple[int, Outcome]]:
     assert _worker_reader is not None
-    return _worker_reader(path)
+    return [(k, _worker_reader(path)) for k, path in items]
 
 
 def cpu_count() -> int:
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def worker_count(n_inputs: int, jobs: int = 0) -> int:
+    """Worker processes :func:`recognize_paths` uses for ``n_inputs`` (1 = none); see its ``jobs``."""
+    if jobs == 0:
+        jobs = cpu_count() if n_inputs >= MIN_PARALLEL_INPUTS else 1
+    return max(1, min(jobs, n_inputs))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_MODULES))
+    return context
 
 
 def recognize_paths(
@@ -120,14 +146,84 @@ def recognize_paths(
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
-    if jobs == 0:
-        jobs = cpu_count() if len(paths) >= MIN_PARALLEL_INPUTS else 1
-    jobs = min(jobs, len(paths))
+    jobs = worker_count(len(paths), jobs)
     if jobs <= 1:
         yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored, verify), paths)
         return
-    chunk = max(1, min(8, len(paths) // (4 * jobs)))
-    context = multiprocessing.get_context("spawn")
-    initargs = (pipeline, limits, keep_images, stored, verify)
-    with context.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
-        yield from pool.imap(_worker_read, paths, chunksize=chunk)
+    own = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
+    yield from _read_in_parallel(paths, own, jobs, (pipeline, limits, keep_images, stored, verify))
+
+
+def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple) -> Iterator[Outcome]:
+    """Outcomes in input order from ``jobs`` workers; this process reads inputs itself
+    until the first worker answers (starting them takes about a second)."""
+    handout = _Handout(paths, chunk=max(1, min(8, len(paths) // (4 * jobs))), ahead=2 * jobs)
+    started: dict = {}
+
+    def start() -> None:  # blocks until the fork server has imported its modules
+        try:
+            started["pool"] = _context().Pool(jobs, initializer=_worker_init, initargs=initargs)
+        except Exception as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            started["error"] = exc
+
+    starter = threading.Thread(target=start, name="recognize-workers", daemon=True)
+    starter.start()
+    done: dict[int, Outcome] = {}
+    results = None
+    cv_threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)  # this process reads on one core too (see _worker_init)
+    blas = threadpool_limits(1)
+    try:
+        for i in range(len(paths)):
+            while i not in done:
+                if results is None and starter.is_alive():
+                    mine = handout.take(1)
+                    if not mine:  # all taken: wait for the pool
+                        starter.join()
+                    done.update((k, own(path)) for k, path in mine)
+                    continue
+                if results is None:
+                    if "error" in started:
+                        raise started["error"]
+                    results = started["pool"].imap_unordered(_worker_read_many, handout.chunks())
+                done.update(results.next())
+                handout.returned()
+            yield done.pop(i)
+    finally:
+        handout.closed = True  # lets the pool's task thread stop when the caller stops early
+        starter.join()
+        if "pool" in started:
+            started["pool"].terminate()
+        blas.restore_original_limits()
+        cv2.setNumThreads(cv_threads)
+
+
+class _Handout:
+    """Inputs handed out in order: in chunks to the pool (at most ``ahead`` chunks whose
+    results are not yet back, so this process can still take some) and one by one to this
+    process while the workers start."""
+
+    def __init__(self, paths: list[str], chunk: int, ahead: int) -> None:
+        self._paths, self._chunk, self._next = paths, chunk, 0
+        self._lock = threading.Lock()
+        self._room = threading.Semaphore(ahead)
+        self.closed = False
+
+    def take(self, n: int) -> list[tuple[int, str]]:
+        with self._lock:
+            start = self._next
+            self._next = end = min(start + n, len(self._paths))
+        return [(k, self._paths[k]) for k in range(start, end)]
+
+    def chunks(self) -> Iterator[list[tuple[int, str]]]:
+        """The pool's tasks (iterated in its task thread)."""
+        while not self.closed:
+            if not self._room.acquire(timeout=0.1):
+                continue
+            items = self.take(self._chunk)
+            if not items:
+                return
+            yield items
+
+    def returned(self) -> None:
+        self._room.release()
