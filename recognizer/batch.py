@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 from sklearn.pipeline import Pipeline
@@ -158,7 +159,7 @@ def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple
     """Outcomes in input order from ``jobs`` workers; this process reads inputs itself
     until the first worker answers (starting them takes about a second)."""
     handout = _Handout(paths, chunk=max(1, min(8, len(paths) // (4 * jobs))), ahead=2 * jobs)
-    started: dict = {}
+    started: dict[str, Any] = {}  # the pool, or the error starting it
 
     def start() -> None:  # blocks until the fork server has imported its modules
         try:
@@ -199,9 +200,10 @@ def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple
 
 
 class _Handout:
-    """Inputs handed out in order: in chunks to the pool (at most ``ahead`` chunks whose
-    results are not yet back, so this process can still take some) and one by one to this
-    process while the workers start."""
+    """Inputs handed out in order: one by one to this process while the workers start,
+    then in chunks to the pool, at most ``ahead`` chunks whose results this process has
+    not taken back (a slow caller, storing rows, holds the workers back instead of
+    piling up their outcomes)."""
 
     def __init__(self, paths: list[str], chunk: int, ahead: int) -> None:
         self._paths, self._chunk, self._next = paths, chunk, 0
