@@ -147,17 +147,18 @@ def recognize_paths(
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
+    reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
     jobs = worker_count(len(paths), jobs)
     if jobs <= 1:
-        yield from map(_Reader(digit_classifier(pipeline), limits, keep_images, stored, verify), paths)
-        return
-    own = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
-    yield from _read_in_parallel(paths, own, jobs, (pipeline, limits, keep_images, stored, verify))
+        yield from map(reader, paths)
+    else:
+        yield from _read_in_parallel(paths, reader, jobs, (pipeline, limits, keep_images, stored, verify))
 
 
 def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple) -> Iterator[Outcome]:
-    """Outcomes in input order from ``jobs`` workers; this process reads inputs itself
-    until the first worker answers (starting them takes about a second)."""
+    """Outcomes in input order from ``jobs`` workers (built from ``initargs``, see
+    :func:`_worker_init`); while they start (about a second), this process reads inputs
+    itself with ``own``."""
     handout = _Handout(paths, chunk=max(1, min(8, len(paths) // (4 * jobs))), ahead=2 * jobs)
     started: dict[str, Any] = {}  # the pool, or the error starting it
 
@@ -170,26 +171,30 @@ def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple
     starter = threading.Thread(target=start, name="recognize-workers", daemon=True)
     starter.start()
     done: dict[int, Outcome] = {}
-    results = None
+    following = 0  # the next outcome to yield
+
+    def ready() -> Iterator[Outcome]:
+        nonlocal following
+        while following in done:
+            yield done.pop(following)
+            following += 1
+
     cv_threads = cv2.getNumThreads()
     cv2.setNumThreads(1)  # this process reads on one core too (see _worker_init)
     blas = threadpool_limits(1)
     try:
-        for i in range(len(paths)):
-            while i not in done:
-                if results is None and starter.is_alive():
-                    mine = handout.take(1)
-                    if not mine:  # all taken: wait for the pool
-                        starter.join()
-                    done.update((k, own(path)) for k, path in mine)
-                    continue
-                if results is None:
-                    if "error" in started:
-                        raise started["error"]
-                    results = started["pool"].imap_unordered(_worker_read_many, handout.chunks())
-                done.update(results.next())
-                handout.returned()
-            yield done.pop(i)
+        while starter.is_alive() and (mine := handout.take(1)):
+            ((k, path),) = mine
+            done[k] = own(path)
+            yield from ready()
+        starter.join()
+        if "error" in started:
+            raise started["error"]
+        results = started["pool"].imap_unordered(_worker_read_many, handout.chunks())
+        while following < len(paths):
+            done.update(results.next())
+            handout.returned()
+            yield from ready()
     finally:
         handout.closed = True  # lets the pool's task thread stop when the caller stops early
         starter.join()

@@ -62,7 +62,7 @@ def test_this_process_reads_while_the_workers_start_and_the_order_is_kept(paths,
 
 
 def test_stopping_early_stops_the_workers(paths, bundled_model):
-    own, outcomes = _parallel(paths, bundled_model[2].pipeline, delay=0.2)
+    _, outcomes = _parallel(paths, bundled_model[2].pipeline, delay=0.2)
     first = next(outcomes)
     assert first.path == paths[0]
     outcomes.close()
