@@ -121,7 +121,8 @@ def test_what_is_left_of_a_dotted_rule_goes_with_it_but_not_a_digits_bar_on_its_
     assert not cleaned[190:, 50:70].any() and lines[215, 60] == 255
     assert (cleaned[235:285, 195:350] == mask[235:285, 195:350]).all()
     assert cleaned[300, 400:426].all() and (cleaned[303:, 395:430] == mask[303:, 395:430]).all()
-    assert remove_lines(mask, config=replace(CFG, line_remnant_px=0))[0][190:, 50:70].any()  # they stayed
+    no_remnants = replace(CFG, line_remnant_px=0, line_course_gap=0)
+    assert remove_lines(mask, config=no_remnants)[0][190:, 50:70].any()  # they stayed
     without_gap, _ = remove_lines(mask, config=replace(CFG, line_remnant_gap=0))
     assert not without_gap[300, 400:426].any()  # the gap is what keeps the bar
 
@@ -147,6 +148,66 @@ def test_it_removes_most_of_a_tilted_faint_grid_but_keeps_the_digits(tilt):
     assert kept(cleaned, grid) < 0.5 and kept(cleaned, mask) > 0.85  # crossings cost a few stroke pixels
     level_only, _ = remove_lines(page, config=replace(CFG, line_tilt_search=False))
     assert kept(level_only, grid) > 0.9  # what the search for the tilt is for
+
+
+def _dotted_grid(shape: tuple[int, int], *, tilt: float) -> np.ndarray:
+    """A 30-px grid turned by ``tilt`` degrees: every fourth line solid, the rest dotted
+    (3 px of ink every 10), as a faint grid binarises."""
+    h, w = shape
+    big = np.zeros((2 * h, 2 * w), np.uint8)
+    for k, pos in enumerate(range(0, 2 * max(h, w), 30)):
+        if pos < 2 * h:
+            cv2.line(big, (0, pos), (2 * w - 1, pos), 255, 1)
+        if pos < 2 * w:
+            cv2.line(big, (pos, 0), (pos, 2 * h - 1), 255, 1)
+        if k % 4:
+            if pos < 2 * h:
+                big[pos, (np.arange(2 * w) % 10) >= 3] = 0
+            if pos < 2 * w:
+                big[(np.arange(2 * h) % 10) >= 3, pos] = 0
+    turn_it = cv2.getRotationMatrix2D((w, h), -tilt, 1.0)
+    turned = cv2.warpAffine(big, turn_it, (2 * w, 2 * h), flags=cv2.INTER_NEAREST)
+    return turned[h // 2 : h // 2 + h, w // 2 : w // 2 + w]
+
+
+@pytest.mark.parametrize("tilt", [0, 4, 9])
+def test_the_dotted_lines_of_a_grid_go_with_the_lines_found_but_the_digits_stay(tilt):
+    grid = _dotted_grid((480, 640), tilt=tilt)
+    digits = np.zeros_like(grid)
+    for x in (280, 340, 400):
+        cv2.rectangle(digits, (x + 6, 200), (x + 30, 245), 255, 3)  # 45 px tall, crossing the grid
+    page = cv2.bitwise_or(grid, digits)
+
+    def kept(cleaned, part):
+        return np.count_nonzero(cv2.bitwise_and(cleaned, part)) / np.count_nonzero(part)
+
+    cleaned, _ = remove_lines(page, config=CFG)
+    assert kept(cleaned, grid) < 0.1 and kept(cleaned, digits) > 0.85
+    unfollowed, _ = remove_lines(page, config=replace(CFG, line_course_gap=0))
+    assert kept(unfollowed, grid) > 0.3  # the dotted lines stayed without the step
+
+
+@pytest.mark.parametrize("text", ["66050683", "458469602", "7171717"])
+def test_a_row_of_small_printed_digits_is_not_taken_for_a_dotted_rule(text):
+    # Straight segments run along a row of printed digits too, at several heights; with a
+    # rule elsewhere on the page, a course as wide as the digits took them all.
+    page = render_text(paper(200, 640), text, origin=(150, 120), height=10, thickness=2)[0]
+    mask = np.where(page < 128, 255, 0).astype(np.uint8)
+    cv2.line(mask, (0, 30), (639, 30), 255, 2)  # a rule: the step runs
+    cleaned, lines = remove_lines(mask, config=CFG)
+    assert lines[30, 300] == 255
+    assert (cleaned[60:] == mask[60:]).all()
+    wide, _ = remove_lines(mask, config=replace(CFG, line_course_px=4))
+    assert not (wide[60:] == mask[60:]).all()
+
+
+def test_a_band_of_segments_along_a_row_of_printed_ones_is_text_not_a_rule():
+    page = render_text(paper(200, 640), "1111111", origin=(150, 120), height=12, thickness=2)[0]
+    mask = np.where(page < 128, 255, 0).astype(np.uint8)
+    cv2.line(mask, (0, 30), (639, 30), 255, 2)
+    assert (remove_lines(mask, config=CFG)[0][60:] == mask[60:]).all()
+    any_group, _ = remove_lines(mask, config=replace(CFG, line_course_band=99.0, line_course_sep=0.0))
+    assert not any_group[60:].any()  # every 1 lay on some segment's course
 
 
 def test_it_leaves_a_digit_sized_horizontal_stroke_alone():

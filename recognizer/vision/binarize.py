@@ -274,11 +274,86 @@ def remove_lines(mask: np.ndarray, *, config: SegmentationConfig) -> tuple[np.nd
     """Remove ruled and grid lines, level or tilted; re-join digit strokes they crossed.
 
     Tilted rules (:func:`ruling_angle` beyond ``line_max_tilt``) are removed in a
-    copy of the mask turned level, and the removed pixels are turned back.
+    copy of the mask turned level, and the removed pixels are turned back. Where rules
+    were found, what is left of the ruling's other lines goes too (:func:`_ruling_remnants`).
     """
     angle = ruling_angle(mask, config=config) if config.line_tilt_search else 0.0
     if abs(angle) < config.line_max_tilt:
-        return _remove_level_lines(mask, config=config)
+        cleaned, removed = _remove_level_lines(mask, config=config)
+    else:
+        cleaned, removed = _remove_tilted_lines(mask, angle, config=config)
+    if config.line_course_gap > 0 and removed.any():
+        rest = _ruling_remnants(cleaned, mask, angle, config=config)
+        if rest.any():
+            cleaned = cv2.bitwise_and(cleaned, cv2.bitwise_not(rest))
+            removed = cv2.bitwise_or(removed, rest)
+    return cleaned, removed
+
+
+def _ruling_remnants(cleaned: np.ndarray, mask: np.ndarray, angle: float, *, config: SegmentationConfig) -> np.ndarray:
+    """Pieces of ``cleaned`` on the course of a rule the run-length search missed.
+
+    A faint grid binarises dotted, and a grid photographed at a slant is not level
+    in one turned copy: only some of its lines are found, and the rest were read as
+    dozens of 1s and 7s. Straight segments through the dots (probabilistic Hough on
+    the ink before removal, gaps up to ``line_course_gap`` px, at least
+    ``line_min_length_frac`` of the image side, within ``line_course_tol`` degrees
+    of the ruling or its perpendicular) give those lines' courses across the image.
+
+    A row of text gives such segments as well, at several offsets across its height.
+    Segments are grouped by offset (``line_course_merge`` px apart at most), and a
+    group is a rule only when it is thin (``line_course_band`` px) and stands
+    ``line_course_sep`` px apart from the next; its course is the line fitted through
+    its segments, ``line_course_px`` px either side (small printed digits fit in a wider
+    one). What lies wholly on those courses, away from other ink, goes (as in
+    :func:`_line_remnants`).
+    """
+    h, w = mask.shape
+    min_len = max(config.line_min_run_px, int(config.line_min_length_frac * min(h, w)))
+    segs = cv2.HoughLinesP(
+        mask, 1, np.pi / 360, threshold=min_len // 2, minLineLength=min_len, maxLineGap=config.line_course_gap
+    )
+    course = np.zeros_like(mask)
+    if segs is None:
+        return course
+    x0, y0, x1, y1 = np.asarray(segs, np.float64).reshape(-1, 4).T
+    turned = (np.degrees(np.arctan2(y1 - y0, x1 - x0)) - angle + 45.0) % 180.0  # 45 = level, 135 = upright
+    family = (turned >= 90.0).astype(int)
+    near = np.abs(turned - 45.0 - 90.0 * family) <= config.line_course_tol
+    t = math.radians(angle)
+    width = 1 + 2 * config.line_course_px
+    reach = w + h
+    for fam, normal in ((0, (-math.sin(t), math.cos(t))), (1, (math.cos(t), math.sin(t)))):
+        sel = np.flatnonzero(near & (family == fam))
+        if not sel.size:
+            continue
+        offset = (x0[sel] + x1[sel]) / 2 * normal[0] + (y0[sel] + y1[sel]) / 2 * normal[1]
+        order = np.argsort(offset)
+        offset, sel = offset[order], sel[order]
+        breaks = np.flatnonzero(np.diff(offset) > config.line_course_merge) + 1
+        starts, stops = np.r_[0, breaks], np.r_[breaks, offset.size]
+        for i0, i1 in zip(starts, stops, strict=True):
+            before = offset[i0] - offset[i0 - 1] if i0 > 0 else np.inf
+            after = offset[i1] - offset[i1 - 1] if i1 < offset.size else np.inf
+            if offset[i1 - 1] - offset[i0] > config.line_course_band or min(before, after) < config.line_course_sep:
+                continue  # a band of segments: text, not a rule
+            # One course per rule: the line fitted through its segments' ends.
+            group = sel[i0:i1]
+            along, across = (x0, y0) if fam == 0 else (y0, x0)
+            along1, across1 = (x1, y1) if fam == 0 else (y1, x1)
+            u, v = np.r_[along[group], along1[group]], np.r_[across[group], across1[group]]
+            slope, icpt = np.polyfit(u, v, 1) if np.ptp(u) > 0 else (0.0, float(v.mean()))
+            ends = [(-reach, icpt - slope * reach), (reach, icpt + slope * reach)]
+            (ax, ay), (bx, by) = ((p if fam == 0 else p[::-1]) for p in ends)
+            cv2.line(course, (round(ax), round(ay)), (round(bx), round(by)), 255, width)
+    return _on_course(cleaned, course, config=config)
+
+
+def _remove_tilted_lines(
+    mask: np.ndarray, angle: float, *, config: SegmentationConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_remove_level_lines` in a copy of ``mask`` turned by ``angle`` (degrees); the
+    removed pixels turned back."""
     h, w = mask.shape
     m, size = turn((h, w), angle)
     level = cv2.warpAffine(mask, m, size, flags=cv2.INTER_NEAREST)
@@ -364,6 +439,11 @@ def _line_remnants(cleaned: np.ndarray, h_cands: list, v_cands: list, *, config:
             (x0, y0), (x1, y1) = ((p[::-1] if transpose else p) for p in ends)
             width = round(thickness) + 2 * config.line_remnant_px
             cv2.line(course, (round(x0), round(y0)), (round(x1), round(y1)), 255, max(1, width))
+    return _on_course(cleaned, course, config=config)
+
+
+def _on_course(cleaned: np.ndarray, course: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:
+    """The components of ``cleaned`` lying wholly inside ``course``, away from other ink."""
     none = np.zeros_like(cleaned)
     if not cv2.countNonZero(cv2.bitwise_and(cleaned, course)):
         return none

@@ -126,6 +126,17 @@ class SegmentationConfig:
     #: ... unless it lies within this many px of other ink (a digit's stroke the line
     #: cut off: its top bar on the rule).
     line_remnant_gap: int = 4
+    #: Where rules were found, the courses of the ruling's other lines come from
+    #: straight segments through the ink with gaps up to this many px (0 turns this off) ...
+    line_course_gap: int = 8
+    #: ... running within this many degrees of the ruling or its perpendicular; segments
+    #: this many px apart at most are one group, a rule when at most this thick and
+    #: this far from the next group (a text row gives a band of them).
+    line_course_tol: float = 3.0
+    line_course_merge: float = 4.0
+    line_course_band: float = 8.0
+    line_course_sep: float = 10.0
+    line_course_px: int = 1
 
     # --- (c) candidate components ------------------------------------------------------
     #: Components smaller than this (pixels of ink) are specks.
