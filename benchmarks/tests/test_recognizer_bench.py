@@ -157,7 +157,7 @@ def test_the_benchmarks_empty_ruled_pages_whose_faint_rules_binarise_dotted_segm
     assert segment(img, config=SegmentationConfig(line_remnant_px=0, line_course_gap=0)).boxes
 
 
-@pytest.mark.parametrize(("seed", "most"), [(83, 0), (137, 1), (144, 1)])
+@pytest.mark.parametrize(("seed", "most"), [(137, 1), (144, 0)])
 def test_the_benchmarks_empty_grid_pages_whose_lines_are_mostly_unfound_segment_to_almost_nothing(seed, most):
     # Faint grids binarised dotted (and one turned 4°): the run-length search found a
     # few of their lines, and the pieces of the others were read as up to 90 "digits"

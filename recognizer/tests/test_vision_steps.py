@@ -187,11 +187,13 @@ def test_the_dotted_lines_of_a_grid_go_with_the_lines_found_but_the_digits_stay(
     assert kept(unfollowed, grid) > 0.3  # the dotted lines stayed without the step
 
 
-@pytest.mark.parametrize("text", ["66050683", "458469602", "7171717"])
-def test_a_row_of_small_printed_digits_is_not_taken_for_a_dotted_rule(text):
+@pytest.mark.parametrize(
+    ("text", "height", "thickness"), [("0606060606", 10, 2), ("66050683", 10, 2), ("66050683", 12, 1)]
+)
+def test_a_row_of_small_printed_digits_is_not_taken_for_a_dotted_rule(text, height, thickness):
     # Straight segments run along a row of printed digits too, at several heights; with a
     # rule elsewhere on the page, a course as wide as the digits took them all.
-    page = render_text(paper(200, 640), text, origin=(150, 120), height=10, thickness=2)[0]
+    page = render_text(paper(200, 640), text, origin=(150, 120), height=height, thickness=thickness)[0]
     mask = np.where(page < 128, 255, 0).astype(np.uint8)
     cv2.line(mask, (0, 30), (639, 30), 255, 2)  # a rule: the step runs
     cleaned, lines = remove_lines(mask, config=CFG)
@@ -199,6 +201,18 @@ def test_a_row_of_small_printed_digits_is_not_taken_for_a_dotted_rule(text):
     assert (cleaned[60:] == mask[60:]).all()
     wide, _ = remove_lines(mask, config=replace(CFG, line_course_px=4))
     assert not (wide[60:] == mask[60:]).all()
+
+
+def test_a_tall_1_standing_alone_on_a_ruled_page_is_a_stroke_not_a_rule():
+    # The straight segments along a tall 1 give a course as thin as a rule's, and the 1
+    # lies wholly on it; a rule's course passes through at least two pieces.
+    page = render_text(paper(480, 640), "40", origin=(380, 300), height=110, thickness=6)[0]
+    mask = np.where(page < 128, 255, 0).astype(np.uint8)  # digits beside it
+    for y in (60, 400):
+        cv2.line(mask, (0, y), (639, y), 255, 2)  # rules: the step runs
+    cv2.line(mask, (320, 180), (320, 300), 255, 2)  # a 1, 120 px tall, 3 px wide
+    cleaned, _ = remove_lines(mask, config=CFG)
+    assert (cleaned[100:380] == mask[100:380]).all()
 
 
 def test_a_band_of_segments_along_a_row_of_printed_ones_is_text_not_a_rule():

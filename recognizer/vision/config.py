@@ -136,7 +136,7 @@ class SegmentationConfig:
     line_course_merge: float = 4.0
     line_course_band: float = 8.0
     line_course_sep: float = 10.0
-    line_course_px: int = 1
+    line_course_px: int = 2
 
     # --- (c) candidate components ------------------------------------------------------
     #: Components smaller than this (pixels of ink) are specks.
