@@ -136,6 +136,7 @@ class SegmentationConfig:
     line_course_merge: float = 4.0
     line_course_band: float = 8.0
     line_course_sep: float = 10.0
+    #: A rule's course is the line fitted through its group, this many px either side.
     line_course_px: int = 2
 
     # --- (c) candidate components ------------------------------------------------------
