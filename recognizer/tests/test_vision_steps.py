@@ -170,9 +170,10 @@ def _dotted_grid(shape: tuple[int, int], *, tilt: float) -> np.ndarray:
     return turned[h // 2 : h // 2 + h, w // 2 : w // 2 + w]
 
 
-@pytest.mark.parametrize("tilt", [0, 4, 9])
-def test_the_dotted_lines_of_a_grid_go_with_the_lines_found_but_the_digits_stay(tilt):
-    grid = _dotted_grid((480, 640), tilt=tilt)
+@pytest.mark.parametrize(("tilt", "scale"), [(0, 1), (4, 1), (9, 1), (4, 2)])
+def test_the_dotted_lines_of_a_grid_go_with_the_lines_found_but_the_digits_stay(tilt, scale):
+    # At twice the size the segments are found at half size and scaled back.
+    grid = _dotted_grid((480 * scale, 640 * scale), tilt=tilt)
     digits = np.zeros_like(grid)
     for x in (280, 340, 400):
         cv2.rectangle(digits, (x + 6, 200), (x + 30, 245), 255, 3)  # 45 px tall, crossing the grid
