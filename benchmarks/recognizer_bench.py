@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec = recognize(sample.image, classify, verify=verify)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
-                least = min((d.confidence for d in rec.digits), default=1.0)  # none: never flagged
-                ours[tier].add(sample.text, pred, ms, least_confidence=least)
+                least = rec.min_confidence  # None when nothing was read: never flagged, as in the admin
+                ours[tier].add(sample.text, pred, ms, least_confidence=1.0 if least is None else least)
                 if max(sample.image.shape[:2]) <= 700:
                     ours_640.add(sample.text, pred, ms)
                     path = str(files_640 / f"{tier}_{i:04d}.jpg")

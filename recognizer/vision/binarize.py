@@ -335,8 +335,7 @@ def _ruling_remnants(cleaned: np.ndarray, mask: np.ndarray, angle: float, *, con
     family = (turned >= 90.0).astype(int)
     near = np.abs(turned - 45.0 - 90.0 * family) <= config.line_course_tol
     t = math.radians(angle)
-    width = max(1, 2 * config.line_course_px)  # cv2 draws a line 2k px thick as 2k + 1 px wide
-    reach = w + h
+    width = 2 * config.line_course_px  # cv2 draws a line 2k px thick as 2k + 1 px wide
     for fam, normal in ((0, (-math.sin(t), math.cos(t))), (1, (math.cos(t), math.sin(t)))):
         sel = np.flatnonzero(near & (family == fam))
         if not sel.size:
@@ -351,17 +350,12 @@ def _ruling_remnants(cleaned: np.ndarray, mask: np.ndarray, angle: float, *, con
             after = offset[i1] - offset[i1 - 1] if i1 < offset.size else np.inf
             if offset[i1 - 1] - offset[i0] > config.line_course_band or min(before, after) < config.line_course_sep:
                 continue  # a band of segments: text, not a rule
-            # One course per rule: the line fitted through its segments' ends.
             group = sel[i0:i1]
-            along, across = (x0, y0) if fam == 0 else (y0, x0)
-            along1, across1 = (x1, y1) if fam == 0 else (y1, x1)
             if len(_pieces_along(labels, x0[group], y0[group], x1[group], y1[group])) < 2:
                 continue  # one piece: a stroke (a tall 1 on the course), not the dots of a rule
-            u, v = np.r_[along[group], along1[group]], np.r_[across[group], across1[group]]
-            slope, icpt = np.polyfit(u, v, 1) if np.ptp(u) > 0 else (0.0, float(v.mean()))
-            ends = [(-reach, icpt - slope * reach), (reach, icpt + slope * reach)]
-            (ax, ay), (bx, by) = ((p if fam == 0 else p[::-1]) for p in ends)
-            cv2.line(course, (round(ax), round(ay)), (round(bx), round(by)), 255, width)
+            # One course per rule: the line fitted through its segments' ends.
+            xs, ys = np.r_[x0[group], x1[group]], np.r_[y0[group], y1[group]]
+            _draw_course(course, ys if fam else xs, xs if fam else ys, upright=bool(fam), width=width)
     return _on_course(cleaned, course, config=config, labelled=(n, labels))
 
 
@@ -457,17 +451,35 @@ def _line_remnants(cleaned: np.ndarray, h_cands: list, v_cands: list, *, config:
     """The components of ``cleaned`` lying wholly along the course of a found line, away from other ink."""
     course = np.zeros_like(cleaned)
     for cands, transpose in ((h_cands, False), (v_cands, True)):
-        length = cleaned.shape[0] if transpose else cleaned.shape[1]
+        span = (0.0, (cleaned.shape[0] if transpose else cleaned.shape[1]) - 1.0)
         for x, y, _, _, sel, thickness in cands:
             ys, xs = np.nonzero(sel)
             if xs.size < 2 or np.ptp(xs) == 0:
                 continue
-            slope, icpt = np.polyfit(xs + x, ys + y, 1)  # the line, extended across the image
-            ends = [(0.0, icpt), (length - 1.0, slope * (length - 1) + icpt)]
-            (x0, y0), (x1, y1) = ((p[::-1] if transpose else p) for p in ends)
             width = round(thickness) + 2 * config.line_remnant_px
-            cv2.line(course, (round(x0), round(y0)), (round(x1), round(y1)), 255, max(1, width))
+            _draw_course(course, xs + x, ys + y, upright=transpose, width=width, span=span)
     return _on_course(cleaned, course, config=config)
+
+
+def _draw_course(
+    course: np.ndarray,
+    along: np.ndarray,
+    across: np.ndarray,
+    *,
+    upright: bool,
+    width: int,
+    span: tuple[float, float] | None = None,
+) -> None:
+    """Draw into ``course`` the line fitted through points ``(along, across)``, run on across
+    the image, ``width`` px thick. ``along`` is x for a level line, y for an upright one
+    (``upright``); the line is drawn from ``along = span[0]`` to ``span[1]`` (default: well
+    beyond both edges; the two steps measured their own, and the staircase depends on it)."""
+    h, w = course.shape
+    start, stop = span if span is not None else (-(w + h), w + h)
+    slope, icpt = np.polyfit(along, across, 1) if np.ptp(along) > 0 else (0.0, float(np.mean(across)))
+    ends = [(start, slope * start + icpt), (stop, slope * stop + icpt)]
+    (x0, y0), (x1, y1) = ((p[::-1] if upright else p) for p in ends)
+    cv2.line(course, (round(x0), round(y0)), (round(x1), round(y1)), 255, max(1, width))
 
 
 def _on_course(
