@@ -19,7 +19,9 @@ Rendering is deterministic in ``seed`` and takes about a second for 2,500 digits
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -132,23 +134,41 @@ def vary(glyph: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     return normalize_crop(warped)
 
 
-@functools.lru_cache(maxsize=8)
-def _rendered(subset: str, n_variants: int, seed: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    fonts = font_files(subset)
-    sizes = font_sizes(subset)
-    crops, labels, names = [], [], []
-    for f_index, path in enumerate(fonts):
+Glyph = Callable[[int, Any, int, np.random.Generator], np.ndarray]
+"""``glyph(digit, face, size, rng)``: a white-on-black ``uint8`` image of one digit in one face."""
+
+
+def render_digits(
+    faces: Sequence[Any], names: Sequence[str], glyph: Glyph, sizes: Sequence[int], n_variants: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Every digit of every face ``n_variants`` times, sizes cycling, each varied by :func:`vary`.
+
+    A face is what ``glyph`` draws from (a font file, a display style); ``names[i]`` names
+    ``faces[i]`` in the returned list. Deterministic in ``seed``, face by face and digit by digit.
+    """
+    crops, labels, out_names = [], [], []
+    for f_index, face in enumerate(faces):
         for digit in range(10):
             rng = np.random.default_rng([seed, f_index, digit])
             for v in range(n_variants):
                 size = sizes[(v + f_index + digit) % len(sizes)]
-                stroke = int(round(rng.uniform(0.0, 0.05) * size)) if rng.random() < 0.5 else 0
-                crops.append(vary(render_glyph(digit, path, size, stroke=stroke), size, rng))
+                crops.append(vary(glyph(digit, face, size, rng), size, rng))
                 labels.append(digit)
-                names.append(path.name)
+                out_names.append(names[f_index])
     if not crops:
         return np.zeros((0, CROP_SIZE, CROP_SIZE), np.float32), np.zeros(0, np.int64), ()
-    return np.stack(crops).astype(np.float32), np.asarray(labels, np.int64), tuple(names)
+    return np.stack(crops).astype(np.float32), np.asarray(labels, np.int64), tuple(out_names)
+
+
+def _font_glyph(digit: int, path: Path, size: int, rng: np.random.Generator) -> np.ndarray:
+    stroke = int(round(rng.uniform(0.0, 0.05) * size)) if rng.random() < 0.5 else 0
+    return render_glyph(digit, path, size, stroke=stroke)
+
+
+@functools.lru_cache(maxsize=8)
+def _rendered(subset: str, n_variants: int, seed: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    fonts = font_files(subset)
+    return render_digits(fonts, [p.name for p in fonts], _font_glyph, font_sizes(subset), n_variants, seed)
 
 
 def printed_digits(

