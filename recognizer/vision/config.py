@@ -228,6 +228,35 @@ class SegmentationConfig:
     #: ruled line's remnant, a dash or clutter absorbing the digits it touches).
     merge_max_union_aspect: float = 1.0
 
+    # --- (d) repair: seven-segment displays (components.join_segments) ------------------
+    #: A display segment is a component this elongated (long / short axis of its second
+    #: moments) or more ...
+    segment_min_elongation: float = 1.7
+    #: ... filling at least this share of the rectangle with the same moments ...
+    segment_min_fill: float = 0.7
+    #: ... lying within this many degrees of horizontal or vertical (displays lean ~6°).
+    segment_max_tilt: float = 25.0
+    #: Segments of a row keep within this factor of its median thickness ...
+    segment_thickness_ratio: float = 1.7
+    #: ... and a segment joins the row above when its top lies within this × its
+    #: thickness of the row's bottom (the upper and lower half of a digit are one row).
+    segment_band_gap: float = 1.8
+    #: Projected along the display's lean, segments whose spans come within this ×
+    #: their thickness are of one digit cell (square-ended level segments stop short of
+    #: the upright ones).
+    segment_cell_gap: float = 0.6
+    #: A digit cell is at least this × its row's vertical segments tall (both halves) ...
+    segment_min_cell_height: float = 1.6
+    #: ... and at most as wide as this × its height; it lies within the span of the
+    #: row's digits (± this × their height) ...
+    segment_max_cell_aspect: float = 1.0
+    segment_cell_height_tol: float = 0.2
+    #: ... and is at least this × as tall as they are (a 1 has no level segments).
+    segment_min_cell_share: float = 0.65
+    #: Segments are joined only in a row of at least this many such cells (a digit whose
+    #: segments touch counts).
+    segment_min_cells: int = 2
+
     #: Pieces the shape and line rules drop (a detached bar, a stroke broken off) are
     #: offered to the nearest kept candidate when at most this × its ink ...
     attach_pieces: bool = True

@@ -118,8 +118,9 @@ def ink_is_light(grey: np.ndarray) -> bool:
     side must be strokes, not a sheet: a small sheet on a dark desk, or one half in
     shadow, is as dark as a blackboard, but its (lit) part is a solid region — it holds
     a disc wider than a fifth of the frame's shorter side, or it covers over 5% of the
-    frame and fills over 80% of its convex hull, the writing on it included. Strokes,
-    even the bold ones of digits filling the frame, do neither.
+    frame and fills over 80% of its convex hull, the writing on it included, or it is a
+    smaller window with a number in it (:func:`_is_panel`). Strokes, even the bold ones
+    of digits filling the frame, do none of these.
     """
     step = max(1, int(np.sqrt(grey.size / 50_000)))  # a subsample decides the majority
     sample = np.ascontiguousarray(grey[::step, ::step])
@@ -136,9 +137,29 @@ def ink_is_light(grey: np.ndarray) -> bool:
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     area = int(stats[largest, cv2.CC_STAT_AREA])
     if area < 0.05 * sample.size:
-        return True
+        return not _is_panel((labels == largest).view(np.uint8), area)
     hull = cv2.convexHull(cv2.findNonZero((labels == largest).view(np.uint8)))
     return area < 0.8 * max(cv2.contourArea(hull), 1.0)
+
+
+def _is_panel(region: np.ndarray, area: int) -> bool:
+    """A small light region that is a window with a number in it (a meter's display seen
+    in its dark housing, a label): a rectangle (90% of its least rectangle, as a window
+    seen askew still is) around three or more holes (the digits or their segments, each
+    at least 0.3% of it and at most 12%) that take at most 40% of it. A light digit on a
+    dark ground is strokes: an 8 has two holes, each a sixth of it, a 0's one hole is
+    half of it, and the glow of a row of LED digits is rounded."""
+    contours, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outer = [c for c, h in zip(contours, hierarchy[0], strict=True) if h[3] < 0]
+    if len(outer) != 1:
+        return False
+    filled = cv2.contourArea(outer[0])
+    holes = [cv2.contourArea(c) for c, h in zip(contours, hierarchy[0], strict=True) if h[3] >= 0]
+    holes = [a for a in holes if a >= 0.003 * filled]
+    if len(holes) < 3 or max(holes) > 0.12 * filled:
+        return False
+    _, (w, h), _ = cv2.minAreaRect(outer[0])
+    return area >= 0.6 * filled and filled >= 0.9 * w * h
 
 
 def estimate_background(grey: np.ndarray, *, config: SegmentationConfig) -> tuple[np.ndarray, Reduced]:

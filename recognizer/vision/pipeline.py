@@ -20,7 +20,16 @@ import numpy as np
 from classifiers.ml.crops import normalize_crop
 
 from .binarize import binarize_labelled, remove_frames, remove_lines
-from .components import Blobs, blob_mask, find_components, label_components, members_mask, merge_broken, shape_filter
+from .components import (
+    Blobs,
+    blob_mask,
+    find_components,
+    join_segments,
+    label_components,
+    members_mask,
+    merge_broken,
+    shape_filter,
+)
 from .config import SegmentationConfig
 from .geometry import turn
 from .lines import estimate_slope, group_lines, line_angles
@@ -178,7 +187,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         ruled = cv2.bitwise_or(ruled, frames)
     blobs, more = find_components(mask, config=config, labelled=None if ruled.any() else labelled)
     warnings += more
-    merged = merge_broken(blobs, config=config)
+    merged = merge_broken(join_segments(blobs, config=config), config=config)
     blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
     slope = estimate_slope(blobs.boxes, config=config)
     lines = group_lines(blobs.boxes, config=config, slope=slope)
