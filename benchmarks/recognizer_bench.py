@@ -7,12 +7,15 @@ out as 1–3 lines of 1–10 digits and rendered as scans or photos in six tiers
 character error rate (Levenshtein over the whole text, newlines included, divided
 by the ground-truth length), images/s and median/p95 ms per image — and the same
 for ``tesseract --psm 6`` (digits whitelist) on the same images when installed.
+Apart from the tiers: images without digits, numbers near a sticky note's edge, a
+200-digit page, and seven-segment displays (``--n-display``; read with the default
+model and with one trained with the ``segments`` source too).
 
 Usage::
 
     .venv/bin/python benchmarks/recognizer_bench.py [--mnist DIR] [--n-per-tier 200]
         [--train-on bundled|mnist] [--train-limit N] [--no-verifier] [--no-tesseract]
-        [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
+        [--n-display 60] [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
 
 Exits 0 with "skipped: ..." when the MNIST directory is missing.
 """
@@ -39,12 +42,14 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.synth import (  # noqa: E402
+    DISPLAY_KINDS,
     TIERS,
     DigitBank,
     digit_keys,
     load_mnist,
     make_blank,
     make_dense,
+    make_display,
     make_note,
     render_sample,
     split_indices,
@@ -273,6 +278,47 @@ def edge_check(classify, verify, *, n: int, seed: int) -> dict[int, dict]:
     return out
 
 
+def display_check(readers: dict[str, object], verify, *, n: int, seed: int) -> dict[str, dict]:
+    """Seven-segment displays (``make_display``: LCD, LED, a meter's window), ``n`` of them,
+    read by each classifier of ``readers``: how many exactly, per kind, and the first few
+    misreadings."""
+    from recognizer.vision import recognize
+
+    samples = [make_display(np.random.default_rng([seed, 103, i])) for i in range(n)]
+    out = {}
+    for name, classify in readers.items():
+        exact: dict[str, list[int]] = {k: [0, 0] for k in DISPLAY_KINDS}
+        wrong = []
+        for img, text, kind in samples:
+            got = recognize(img, classify, verify=verify).text
+            exact[kind][1] += 1
+            exact[kind][0] += got == text
+            if got != text:
+                wrong.append(f"{text}->{got.replace(chr(10), '/')}")
+        out[name] = {
+            "n": n,
+            "exact": sum(e for e, _ in exact.values()),
+            "kinds": {k: {"exact": e, "n": m} for k, (e, m) in exact.items()},
+            "examples": wrong[:5],
+        }
+    return out
+
+
+def meter_classifier(args, data):
+    """The benchmark's classifier recipe with the ``segments:train`` display digits added
+    (``train_classifier --data bundled --data segments``, the model for meters)."""
+    from classifiers.ml import registry, sources
+
+    both = sources.concat([data, sources.load_source("segments:train")])
+    crops, y = both.crops, both.labels
+    if args.augment:
+        from augment.spec import augment_crops
+
+        extra, extra_y = augment_crops(crops, y, args.augment, args.seed)
+        crops, y = np.concatenate([crops, extra]), np.concatenate([y, extra_y])
+    return registry.build(args.algorithm).fit(crops, y)
+
+
 def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
@@ -392,6 +438,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-failures", type=int, default=8)
     p.add_argument("--n-blank", type=int, default=25, help="images without digits per kind (plain, ruled, grid, photo)")
     p.add_argument("--n-edge", type=int, default=24, help="sticky notes per distance of the number from the edge")
+    p.add_argument(
+        "--n-display",
+        type=int,
+        default=60,
+        help="seven-segment displays, read with the default model and with one trained with segments too",
+    )
     return p.parse_args(argv)
 
 
@@ -510,6 +562,10 @@ def main(argv: list[str] | None = None) -> int:
     # edge cases: no digits, 200 digits
     blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed)
     notes = edge_check(classify, verify, n=args.n_edge, seed=args.seed)
+    readers = {"default": classify}
+    if args.n_display:
+        readers["with segments"] = digit_classifier(meter_classifier(args, train_data))
+    displays = display_check(readers, verify, n=args.n_display, seed=args.seed)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
     rec = recognize(dense_img, classify, verify=verify)
@@ -543,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale_kinds": {k: v.summary() for k, v in sorted(per_kind.items())},
         "blank": blanks,
         "near_the_edge": notes,
+        "displays": displays,
         "dense_200": dense,
         "classifier": clf_info,
         "verifier": verifier_info,
@@ -605,6 +662,12 @@ def main(argv: list[str] | None = None) -> int:
         f"numbers written near a sticky note's edge ({args.n_edge} per distance), read exactly: "
         + ", ".join(f"{m} px {e['exact']}/{e['n']}" for m, e in notes.items())
     )
+    for name, d in displays.items():
+        print(
+            f"seven-segment displays read exactly, {name} model: {d['exact']}/{d['n']} ("
+            + ", ".join(f"{k} {v['exact']}/{v['n']}" for k, v in d["kinds"].items())
+            + f"); e.g. {', '.join(d['examples'])}"
+        )
     print(f"200-digit image: {dense}")
     print(f"wrote {args.out} ({len(failures)} failures listed)")
     return 0

@@ -7,9 +7,11 @@ See :mod:`benchmarks.synth.tiers` for what each tier contains.
 """
 
 from .bank import DigitBank, available_fonts, digit_keys, load_mnist, printed_glyph, read_idx, split_indices, write_idx
+from .display import DISPLAY_KINDS, make_display
 from .tiers import TIERS, Sample, make_blank, make_dense, make_note, make_sample, render_sample
 
 __all__ = [
+    "DISPLAY_KINDS",
     "TIERS",
     "DigitBank",
     "Sample",
@@ -18,6 +20,7 @@ __all__ = [
     "load_mnist",
     "make_blank",
     "make_dense",
+    "make_display",
     "make_note",
     "make_sample",
     "printed_glyph",

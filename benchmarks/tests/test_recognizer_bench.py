@@ -12,6 +12,7 @@ from benchmarks.recognizer_bench import (
     REVIEW_THRESHOLDS,
     Tally,
     blank_check,
+    display_check,
     edge_check,
     failure_kind,
     levenshtein,
@@ -110,6 +111,29 @@ def test_the_edge_check_counts_the_numbers_read_exactly_at_each_distance(monkeyp
     assert list(result) == list(EDGE_MARGINS)
     assert result[EDGE_MARGINS[0]] == {"n": 3, "exact": 0, "examples": ["41->40"] * 3}
     assert all(result[m] == {"n": 3, "exact": 3, "examples": []} for m in EDGE_MARGINS[1:])
+
+
+def test_the_display_check_counts_exact_readings_per_kind_for_each_model(monkeypatch):
+    from recognizer.vision.synthetic import make_template_classifier, paper, render_text
+
+    kinds = iter(["lcd", "led", "meter", "lcd"])
+
+    def fake_display(rng):  # a printed 40; the LED's number is another
+        kind = next(kinds)
+        img = render_text(paper(200, 300), "40", origin=(100, 150), height=60, thickness=4)[0]
+        return img, ("41" if kind == "led" else "40"), kind
+
+    monkeypatch.setattr(recognizer_bench, "make_display", fake_display)
+    classify = make_template_classifier()
+    result = display_check({"default": classify}, None, n=4, seed=0)
+    assert result == {
+        "default": {
+            "n": 4,
+            "exact": 3,
+            "kinds": {"lcd": {"exact": 2, "n": 2}, "led": {"exact": 0, "n": 1}, "meter": {"exact": 1, "n": 1}},
+            "examples": ["41->40"],
+        }
+    }
 
 
 @pytest.mark.parametrize("seed", [8, 15, 21, 28])

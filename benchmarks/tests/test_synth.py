@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from benchmarks.synth import (
+    DISPLAY_KINDS,
     TIERS,
     DigitBank,
     available_fonts,
@@ -14,6 +15,7 @@ from benchmarks.synth import (
     load_mnist,
     make_blank,
     make_dense,
+    make_display,
     make_note,
     make_sample,
     printed_glyph,
@@ -188,6 +190,24 @@ def test_a_note_holds_its_number_the_given_distance_from_two_of_its_edges(margin
         gaps = (ink[:, 0].min(), ink[:, 1].min(), y1 - y0 - 1 - ink[:, 0].max(), x1 - x0 - 1 - ink[:, 1].max())
         # the number hugs a corner: two of its gaps to the edges are the margin (anti-aliasing: ±2 px)
         assert sorted(abs(g - margin) for g in gaps)[1] <= 2, gaps
+
+
+@pytest.mark.parametrize("kind", DISPLAY_KINDS)
+def test_a_display_shows_four_to_eight_digits_in_a_held_out_style_and_is_the_same_for_a_seed(kind):
+    for seed in range(6):
+        image, text, got = make_display(np.random.default_rng(seed), kind)
+        assert image.shape == (480, 640, 3) and image.dtype == np.uint8 and got == kind
+        assert text.isdigit() and 4 <= len(text) <= 8
+        again, same_text, _ = make_display(np.random.default_rng(seed), kind)
+        assert same_text == text and np.array_equal(again, image)
+    grey = image.mean(axis=2)
+    lit = grey > grey.mean() if kind == "led" else grey < grey.mean()  # the digits are light on an LED
+    assert 0.002 < lit.mean() < 0.5
+
+
+def test_a_display_of_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="display kind"):
+        make_display(np.random.default_rng(0), "nixie")
 
 
 def test_dense_image_has_200_digits(bank):
