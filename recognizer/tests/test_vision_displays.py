@@ -61,6 +61,16 @@ def test_a_one_and_a_seven_whose_other_segments_touch_join_beside_whole_digits()
     assert len(segment(img, config=OFF).boxes) > len(truth)
 
 
+def test_zeros_whose_halves_stand_apart_join_beside_whole_digits_without_any_bar():
+    # A 0 has no middle segment: with square ends its top and bottom halves are two
+    # pieces, while the 6s and 8s beside it are whole; no piece is a bar to start from.
+    img, truth = display("680086", HELDOUT_STYLES[1], height=40)
+    found = segment(img, config=CFG)
+    assert found.n_lines == 1
+    assert_boxes_match(found.boxes, truth)
+    assert segment(img, config=OFF).n_lines == 2  # the halves of the 0s read as a line of their own
+
+
 def test_two_rows_of_text_with_ones_stacked_are_not_joined_into_tall_digits():
     # 1s written as plain strokes are bars like a display's; these rows lie 6 px apart,
     # closer than a display's halves, and their 1s stand over each other.
@@ -77,6 +87,18 @@ def test_two_rows_of_text_with_ones_stacked_are_not_joined_into_tall_digits():
     # What keeps them apart: a display digit is two segments tall (a lone 1 of a row of
     # text is one), and a joined cell is no taller than a whole digit of its row.
     loose = replace(CFG, segment_min_cell_height=0.9, segment_cell_height_tol=3.0)
+    assert len(segment(img, config=loose).boxes) < 9
+
+
+def test_two_rows_of_zeros_close_together_are_not_joined_as_halves():
+    # Each 0 over another looks like the two halves of a display's 0; the rows lie 4 px apart.
+    img = paper(220, 420)
+    for top, n in ((50, 5), (90, 4)):
+        for i in range(n):
+            cv2.ellipse(img, (52 + 50 * i, top + 16), (11, 16), 0, 0, 360, 25, 4)
+    found = segment(img, config=CFG)
+    assert found.n_lines == 2 and len(found.boxes) == 9
+    loose = replace(CFG, segment_min_cell_height=0.9, segment_cell_height_tol=3.0)  # as above
     assert len(segment(img, config=loose).boxes) < 9
 
 

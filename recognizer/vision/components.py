@@ -213,21 +213,26 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
     gaps are narrow): a digit comes in up to seven pieces and no step after this one
     finds it whole. Here:
 
-    1. bars are found by their second moments (elongated, filling their rectangle, within
-       :attr:`~SegmentationConfig.segment_max_tilt` of level or upright);
-    2. bars near each other, of one thickness, form a band (:func:`_bands`), which takes
-       in every other piece within a digit's height of it (:func:`_within_band`);
-    3. projected along the display's lean (its upright bars' median), the band's pieces
-       fall into digit cells between empty columns (:func:`_cells`), and a cell of two
-       pieces or more is joined when it is a digit of the row: at least two upright bars
-       tall, no wider than tall, and within the height of the row's digits. Those are all
-       of its cells when the band has level and upright bars, else only the digits that
-       are one piece already — rows of text whose 1s stand over each other hold none as
-       tall as two rows.
+    1. a display is looked for from two kinds of seed: bars (found by their second
+       moments: elongated, filling their rectangle, within
+       :attr:`~SegmentationConfig.segment_max_tilt` of level or upright) near each
+       other and of one thickness, in bands (:func:`_bands`); and pairs of pieces one
+       above the other like the halves of a 0, which has no middle segment
+       (:func:`_stacked_halves`);
+    2. a seed takes in every other piece within a digit's height of it
+       (:func:`_within_band`);
+    3. projected along the display's lean (its upright bars' median), the pieces fall
+       into digit cells between empty columns (:func:`_cells`), and a cell of two
+       pieces or more is joined when it is a digit of the row: at least two upright
+       segments tall, no wider than tall, and within the height of the row's digits.
+       Those are all of its cells when the band's segments all stand apart (level and
+       upright bars), else only the digits that are one piece already — rows of text
+       whose 1s or 0s stand over each other hold none as tall as two rows.
 
     Handwriting and type break into such rows rarely: of the 1,520 check images and 600
-    empty pages, 3 segment otherwise (a pencil 1 broken in two is joined, a speck joins a
-    9, an empty grid page's pieces regroup).
+    empty pages, 6 segment otherwise (two digits broken in two joined: one reading
+    mended, one line then split worse; three readings wrong either way; an empty grid
+    page's pieces regrouped).
     """
     k = len(blobs)
     if k < 2 * config.segment_min_cells:
@@ -244,18 +249,63 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
             bars.append(int(i))
             tilt.append(angle)
             thick.append(float(np.sqrt(blobs.areas[i] / elongation)))  # a bar's area is length × thickness
-    if not bars:
-        return blobs
     angle_of = dict(zip(bars, tilt, strict=True))
+    seeds = []  # (pieces, lean, half height, stroke thickness, segments all apart)
+    for band, thickness in _bands(blobs, bars, thick, config) if bars else []:
+        upright = [angle_of[i] for i in band if abs(angle_of[i]) > np.pi / 4]
+        if upright:
+            level = len(band) - len(upright)
+            lean = float(np.median([-1.0 / np.tan(a) for a in upright]))  # x shift per pixel up
+            half = float(np.median([blobs.boxes[i, 3] for i in band if abs(angle_of[i]) > np.pi / 4]))
+            seeds.append((band, lean, half, thickness, min(len(upright), level) >= 2))
+    for pair, thickness in _stacked_halves(blobs, config):
+        seeds.append((pair, 0.0, float(blobs.boxes[pair, 3].mean()), thickness, False))
     pairs = []
-    for band, thickness in _bands(blobs, bars, thick, config):
-        members = band + _within_band(blobs, band)
-        angles = [angle_of.get(i, 0.0) for i in members]
-        for cell in _cells(blobs, members, angles, [i in angle_of for i in members], thickness, config) or []:
+    for seed, lean, half, thickness, apart in seeds:
+        members = seed + _within_band(blobs, seed)
+        for cell in _cells(blobs, members, lean, half, thickness, apart, config) or []:
             pairs += [(cell[0], i) for i in cell[1:]]
     if not pairs:
         return blobs
     return _grouped(blobs, _unions(k, pairs))
+
+
+def _stacked_halves(blobs: Blobs, config: SegmentationConfig) -> list[tuple[list[int], float]]:
+    """Pairs of pieces one above the other that could be a display digit's halves (a 0
+    has no middle segment: its top and bottom stand apart), with their stroke thickness:
+    as wide as each other (± 25%) and overlapping across 60% of it, each 30–70% of
+    their union's height, the gap between them at most
+    :attr:`~SegmentationConfig.segment_band_gap` × their strokes' thickness."""
+    x, y, w, h = (blobs.boxes[:, i] for i in range(4))
+    x_ov = np.minimum((x + w)[:, None], (x + w)[None, :]) - np.maximum(x[:, None], x[None, :])
+    w_max = np.maximum(w[:, None], w[None, :])
+    union = np.maximum((y + h)[:, None], (y + h)[None, :]) - np.minimum(y[:, None], y[None, :])
+    gap = union - h[:, None] - h[None, :]
+    ok = (
+        (x_ov >= 0.6 * w_max)
+        & (np.minimum(w[:, None], w[None, :]) >= 0.75 * w_max)
+        & (np.minimum(h[:, None], h[None, :]) >= 0.3 * union)
+        & (np.maximum(h[:, None], h[None, :]) <= 0.7 * union)
+        & (gap >= 0)
+    )
+    out = []
+    width: dict[int, float] = {}
+    for i, j in zip(*np.nonzero(np.triu(ok, 1)), strict=True):
+        for m in (int(i), int(j)):
+            if m not in width:
+                width[m] = _stroke_width(blob_mask(blobs, m))
+        thickness = min(width[int(i)], width[int(j)])
+        if gap[i, j] <= config.segment_band_gap * thickness:
+            out.append(([int(i), int(j)], thickness))
+    return out
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """A stroke's width: twice its area over its outline's length (a long thin stroke's
+    outline runs along both its sides)."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * cv2.countNonZero(mask) / max(outline, 1.0)
 
 
 def _unions(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
@@ -322,17 +372,17 @@ def _bands(
 def _cells(
     blobs: Blobs,
     band: list[int],
-    angles: list[float],
-    is_bar: list[bool],
+    lean: float,
+    half: float,
     thickness: float,
+    apart: bool,
     config: SegmentationConfig,
 ) -> list[list[int]] | None:
-    """The digit cells of a band whose pieces are to be joined, or None if it is not a row of digits."""
-    vertical = [a for a, bar in zip(angles, is_bar, strict=True) if bar and abs(a) > np.pi / 4]
-    level = len([a for a, bar in zip(angles, is_bar, strict=True) if bar and abs(a) <= np.pi / 4])
-    if not vertical:
-        return None
-    lean = float(np.median([-1.0 / np.tan(a) for a in vertical]))  # x shift per pixel up
+    """The digit cells of a band whose pieces are to be joined, or None if it is not a row of digits.
+
+    ``lean`` is the display's (x shift per pixel up), ``half`` the height of its upright
+    segments (half a digit), ``apart`` whether its segments all stand apart (every digit
+    cell may then measure the row's digit height, not just those already whole)."""
     y_ref = int((blobs.boxes[band, 1] + blobs.boxes[band, 3]).max())
     spans = []
     for i in band:
@@ -347,14 +397,11 @@ def _cells(
             cells[-1] = (cells[-1][0], max(cells[-1][1], hi), [*cells[-1][2], i])
         else:
             cells.append((lo, hi, [i]))
-    bar_h = np.median(
-        [blobs.boxes[i, 3] for i, a, bar in zip(band, angles, is_bar, strict=True) if bar and abs(a) > np.pi / 4]
-    )
     digits, tops, heights = [], [], []
     for lo, hi, members in cells:
         b = blobs.boxes[members]
         top, height = b[:, 1].min(), (b[:, 1] + b[:, 3]).max() - b[:, 1].min()
-        if height >= config.segment_min_cell_height * bar_h and hi - lo + 1 <= config.segment_max_cell_aspect * height:
+        if height >= config.segment_min_cell_height * half and hi - lo + 1 <= config.segment_max_cell_aspect * height:
             digits.append(members)
             tops.append(top)
             heights.append(height)
@@ -363,7 +410,7 @@ def _cells(
     # only the digits that are one component already. Two rows of handwriting stacked
     # in cells match each other, but no digit of either row is as tall as both.
     whole = [j for j, d in enumerate(digits) if len(d) == 1]
-    ref = range(len(digits)) if min(len(vertical), level) >= 2 else whole
+    ref = range(len(digits)) if apart else whole
     if len(digits) < config.segment_min_cells or not ref:
         return None
     typical = np.percentile([heights[j] for j in ref], 75)
