@@ -42,7 +42,7 @@ def images(draw):
     w = draw(st.integers(1, 260))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    kind = draw(st.sampled_from(["blank", "gauss", "uniform", "salt", "blocks", "stripes"]))
+    kind = draw(st.sampled_from(["blank", "gauss", "uniform", "salt", "blocks", "stripes", "bars", "window"]))
     level = draw(st.integers(0, 255))
     if kind == "blank":
         img = np.full((h, w), level, np.uint8)
@@ -58,6 +58,17 @@ def images(draw):
         small = rng.integers(0, 256, (max(1, h // 16), max(1, w // 16)), dtype=np.uint8)
         img = np.kron(small, np.ones((16, 16), np.uint8))[:h, :w]
         img = np.pad(img, ((0, h - img.shape[0]), (0, w - img.shape[1])), mode="edge")
+    elif kind in ("bars", "window"):  # segments of a display, scattered or in rows; a light window
+        img = np.full((h, w), level, np.uint8)
+        if kind == "window":
+            y0, x0 = int(rng.integers(0, h)), int(rng.integers(0, w))
+            img[y0 : y0 + int(rng.integers(1, h + 1)), x0 : x0 + int(rng.integers(1, w + 1))] = 255 - level
+        ink = 255 - int(img[rng.integers(0, h), rng.integers(0, w)])
+        for _ in range(draw(st.integers(0, 60))):
+            y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+            long, thick = int(rng.integers(1, 40)), int(rng.integers(1, 8))
+            bh, bw = (long, thick) if rng.random() < 0.5 else (thick, long)
+            img[y : y + bh, x : x + bw] = ink
     else:
         img = np.full((h, w), level, np.uint8)
         img[:: draw(st.integers(2, 9))] = 255 - level
