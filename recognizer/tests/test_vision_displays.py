@@ -102,11 +102,20 @@ def test_two_rows_of_zeros_close_together_are_not_joined_as_halves():
     assert len(segment(img, config=loose).boxes) < 9
 
 
-def test_a_light_display_window_in_a_dark_housing_is_paper_not_ink():
+@pytest.mark.parametrize(
+    ("window", "height", "style", "text"),
+    [
+        ((200, 220, 60, 210), 36, HELDOUT_STYLES[0], "40719"),  # 4% of the frame
+        ((150, 90, 120, 460), 95, HELDOUT_STYLES[1], "88088"),  # 18%, digits taking over a quarter of it
+    ],
+)
+def test_a_light_display_window_in_a_dark_housing_is_paper_not_ink(window, height, style, text):
+    y, x, h, w = window
     img = np.full((480, 640), 45, np.uint8)  # the housing
-    img[200:260, 220:430] = 190  # the window
-    for i, ch in enumerate("40719"):
-        draw_segment_digit(img, int(ch), HELDOUT_STYLES[0], (232 + i * 38, 210), 36, value=40, slant=0.1)
+    img[y : y + h, x : x + w] = 190  # the window
+    pitch = (w - 20) / 5
+    for i, ch in enumerate(text):
+        draw_segment_digit(img, int(ch), style, (x + 10 + i * pitch, y + (h - 1.15 * height) / 2), height, value=40)
     assert not ink_is_light(img)
     assert len(segment(img).boxes) == 5
 

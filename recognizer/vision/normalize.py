@@ -119,7 +119,8 @@ def ink_is_light(grey: np.ndarray) -> bool:
     shadow, is as dark as a blackboard, but its (lit) part is a solid region — it holds
     a disc wider than a fifth of the frame's shorter side, or it covers over 5% of the
     frame and fills over 80% of its convex hull, the writing on it included, or it is a
-    smaller window with a number in it (:func:`_is_panel`). Strokes, even the bold ones
+    window with a number in it (:func:`_is_panel`; its digits may take more than a fifth
+    of it). Strokes, even the bold ones
     of digits filling the frame, do none of these.
     """
     step = max(1, int(np.sqrt(grey.size / 50_000)))  # a subsample decides the majority
@@ -136,15 +137,18 @@ def ink_is_light(grey: np.ndarray) -> bool:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     area = int(stats[largest, cv2.CC_STAT_AREA])
+    region = (labels == largest).view(np.uint8)
+    if _is_panel(region, area):
+        return False
     if area < 0.05 * sample.size:
-        return not _is_panel((labels == largest).view(np.uint8), area)
-    hull = cv2.convexHull(cv2.findNonZero((labels == largest).view(np.uint8)))
+        return True
+    hull = cv2.convexHull(cv2.findNonZero(region))
     return area < 0.8 * max(cv2.contourArea(hull), 1.0)
 
 
 def _is_panel(region: np.ndarray, area: int) -> bool:
-    """A small light region that is a window with a number in it (a meter's display seen
-    in its dark housing, a label): a rectangle (90% of its least rectangle, as a window
+    """A light region that is a window with a number in it (a meter's display seen in
+    its dark housing, a label): a rectangle (90% of its least rectangle, as a window
     seen askew still is) around three or more holes (the digits or their segments, each
     at least 0.3% of it and at most 12%) that take at most 40% of it. A light digit on a
     dark ground is strokes: an 8 has two holes, each a sixth of it, a 0's one hole is
