@@ -183,7 +183,7 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
 
     ``data`` is the training digits before augmentation (the verifier is trained on them).
     """
-    from classifiers.ml import registry, sources
+    from classifiers.ml import sources
 
     # Printed digits come from the training fonts only: the printed tier is typeset in
     # the held-out fonts (see benchmarks/synth/bank.py).
@@ -198,23 +198,30 @@ def train_classifier(args, images: np.ndarray, labels: np.ndarray, train_idx: np
         handwritten = sources.Dataset(images[idx].astype(np.float32) / 255.0, labels[idx], "mnist (training split)")
         seen = set()
     data = sources.concat([handwritten, printed])
+    t0 = time.perf_counter()
+    pipeline, n_train = fit_recipe(args, data)
+    info = {
+        "algorithm": args.algorithm,
+        "train_on": args.train_on,
+        "n_train": n_train,
+        "augment": args.augment,
+        "fit_s": round(time.perf_counter() - t0, 1),
+    }
+    return pipeline, info, seen, data
+
+
+def fit_recipe(args, data) -> tuple[object, int]:
+    """``args.algorithm`` fitted on ``data`` and ``args.augment`` augmented copies of it
+    (the default model's recipe); returns the pipeline and the number of training crops."""
+    from classifiers.ml import registry
+
     crops, y = data.crops, data.labels
     if args.augment:
         from augment.spec import augment_crops
 
         extra, extra_y = augment_crops(crops, y, args.augment, args.seed)
         crops, y = np.concatenate([crops, extra]), np.concatenate([y, extra_y])
-    pipeline = registry.build(args.algorithm)
-    t0 = time.perf_counter()
-    pipeline.fit(crops, y)
-    info = {
-        "algorithm": args.algorithm,
-        "train_on": args.train_on,
-        "n_train": int(len(y)),
-        "augment": args.augment,
-        "fit_s": round(time.perf_counter() - t0, 1),
-    }
-    return pipeline, info, seen, data
+    return registry.build(args.algorithm).fit(crops, y), int(len(y))
 
 
 def train_verifier(data) -> tuple[object, dict]:
@@ -307,16 +314,9 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int) -> d
 def meter_classifier(args, data):
     """The benchmark's classifier recipe with the ``segments:train`` display digits added
     (``train_classifier --data bundled --data segments``, the model for meters)."""
-    from classifiers.ml import registry, sources
+    from classifiers.ml import sources
 
-    both = sources.concat([data, sources.load_source("segments:train")])
-    crops, y = both.crops, both.labels
-    if args.augment:
-        from augment.spec import augment_crops
-
-        extra, extra_y = augment_crops(crops, y, args.augment, args.seed)
-        crops, y = np.concatenate([crops, extra]), np.concatenate([y, extra_y])
-    return registry.build(args.algorithm).fit(crops, y)
+    return fit_recipe(args, sources.concat([data, sources.load_source("segments:train")]))[0]
 
 
 def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:

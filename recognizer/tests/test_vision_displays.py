@@ -15,7 +15,7 @@ from recognizer.vision.normalize import ink_is_light
 from recognizer.vision.synthetic import paper, render_text
 
 CFG = SegmentationConfig()
-OFF = replace(CFG, segment_min_cells=99)  # the step left out
+OFF = replace(CFG, segment_join=False)  # the step left out
 APART = [s for s in TRAIN_STYLES + HELDOUT_STYLES if s.gap >= 0.2]  # narrower gaps fuse at 60 px
 
 

@@ -330,7 +330,7 @@ def _ruling_remnants(cleaned: np.ndarray, mask: np.ndarray, angle: float, *, con
     if segs is None:
         return course
     x0, y0, x1, y1 = (np.asarray(segs, np.float64).reshape(-1, 4).T + (f - 1) / 2) * f
-    n, labels = cv2.connectedComponents(cleaned, connectivity=8)
+    n, labels, _ = label_components(cleaned)
     turned = (np.degrees(np.arctan2(y1 - y0, x1 - x0)) - angle + 45.0) % 180.0  # 45 = level, 135 = upright
     family = (turned >= 90.0).astype(int)
     near = np.abs(turned - 45.0 - 90.0 * family) <= config.line_course_tol
@@ -494,7 +494,7 @@ def _on_course(
     none = np.zeros_like(cleaned)
     if not cv2.countNonZero(cv2.bitwise_and(cleaned, course)):
         return none
-    n, labels = labelled if labelled is not None else cv2.connectedComponents(cleaned, connectivity=8)
+    n, labels = labelled if labelled is not None else label_components(cleaned)[:2]
     off_course = np.zeros(n, bool)
     off_course[labels[(course == 0) & (cleaned > 0)]] = True
     off_course[0] = True

@@ -235,10 +235,10 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
     page's pieces regrouped).
     """
     k = len(blobs)
-    if k < 2 * config.segment_min_cells:
+    if not config.segment_join or k < 2 * config.segment_min_cells:
         return blobs
     w, h = blobs.boxes[:, 2], blobs.boxes[:, 3]
-    rough = (np.maximum(w, h) >= 1.5 * np.minimum(w, h)) & (blobs.areas >= 0.3 * w * h)
+    rough = (np.maximum(w, h) >= 1.5 * np.minimum(w, h)) & (blobs.areas >= 0.3 * w * h)  # cheap before moments
     bars, tilt, thick = [], [], []
     for i in np.flatnonzero(rough):
         elongation, angle, fill = stroke_axis(blob_mask(blobs, int(i)))
@@ -261,9 +261,12 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
     for pair, thickness in _stacked_halves(blobs, config):
         seeds.append((pair, 0.0, float(blobs.boxes[pair, 3].mean()), thickness, False))
     pairs = []
+    pieces = _Pieces(blobs)
     for seed, lean, half, thickness, apart in seeds:
-        members = seed + _within_band(blobs, seed)
-        for cell in _cells(blobs, members, lean, half, thickness, apart, config) or []:
+        members = seed + _within_band(blobs, seed, config)
+        if len(members) > config.segment_max_pieces:
+            continue  # more pieces than a display row holds: specks, noise
+        for cell in _cells(pieces, members, lean, half, thickness, apart, config) or []:
             pairs += [(cell[0], i) for i in cell[1:]]
     if not pairs:
         return blobs
@@ -273,30 +276,33 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
 def _stacked_halves(blobs: Blobs, config: SegmentationConfig) -> list[tuple[list[int], float]]:
     """Pairs of pieces one above the other that could be a display digit's halves (a 0
     has no middle segment: its top and bottom stand apart), with their stroke thickness:
-    as wide as each other (± 25%) and overlapping across 60% of it, each 30–70% of
-    their union's height, the gap between them at most
-    :attr:`~SegmentationConfig.segment_band_gap` × their strokes' thickness."""
-    x, y, w, h = (blobs.boxes[:, i] for i in range(4))
+    about as wide as each other and overlapping (``segment_half_*``), and the gap between
+    them at most :attr:`~SegmentationConfig.segment_band_gap` × their strokes' thickness."""
+    # Each half is as wide as its digit: specks are left out before the pairs are formed.
+    idx = np.flatnonzero(np.minimum(blobs.boxes[:, 2], blobs.boxes[:, 3]) >= config.min_height_px)
+    x, y, w, h = (blobs.boxes[idx, i] for i in range(4))
     x_ov = np.minimum((x + w)[:, None], (x + w)[None, :]) - np.maximum(x[:, None], x[None, :])
     w_max = np.maximum(w[:, None], w[None, :])
     union = np.maximum((y + h)[:, None], (y + h)[None, :]) - np.minimum(y[:, None], y[None, :])
     gap = union - h[:, None] - h[None, :]
+    lo, hi = config.segment_half_share
     ok = (
-        (x_ov >= 0.6 * w_max)
-        & (np.minimum(w[:, None], w[None, :]) >= 0.75 * w_max)
-        & (np.minimum(h[:, None], h[None, :]) >= 0.3 * union)
-        & (np.maximum(h[:, None], h[None, :]) <= 0.7 * union)
+        (x_ov >= config.segment_half_overlap * w_max)
+        & (np.minimum(w[:, None], w[None, :]) >= config.segment_half_width * w_max)
+        & (np.minimum(h[:, None], h[None, :]) >= lo * union)
+        & (np.maximum(h[:, None], h[None, :]) <= hi * union)
         & (gap >= 0)
     )
     out = []
     width: dict[int, float] = {}
-    for i, j in zip(*np.nonzero(np.triu(ok, 1)), strict=True):
-        for m in (int(i), int(j)):
+    for a, b in zip(*np.nonzero(np.triu(ok, 1)), strict=True):
+        i, j = int(idx[a]), int(idx[b])
+        for m in (i, j):
             if m not in width:
                 width[m] = _stroke_width(blob_mask(blobs, m))
-        thickness = min(width[int(i)], width[int(j)])
-        if gap[i, j] <= config.segment_band_gap * thickness:
-            out.append(([int(i), int(j)], thickness))
+        thickness = min(width[i], width[j])
+        if gap[a, b] <= config.segment_band_gap * thickness:
+            out.append(([i, j], thickness))
     return out
 
 
@@ -326,7 +332,7 @@ def _unions(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _within_band(blobs: Blobs, band: list[int]) -> list[int]:
+def _within_band(blobs: Blobs, band: list[int], config: SegmentationConfig) -> list[int]:
     """Other components within a digit's height of a band and near its bars: segments of
     a display that touch each other (an L, a whole digit) and so are not bars, and bars
     of other bands. A band of one half's bars (the lower right bar of a 7 whose others
@@ -334,9 +340,10 @@ def _within_band(blobs: Blobs, band: list[int]) -> list[int]:
     b = blobs.boxes[band]
     top, bottom = b[:, 1].min(), (b[:, 1] + b[:, 3]).max()
     reach = bottom - top
-    digit = max(reach, 2.2 * b[:, 3].max())  # a digit is two upright bars tall and more
+    digit = max(reach, config.segment_digit_bars * b[:, 3].max())  # two upright bars tall and more
     pad = digit - reach + 0.25 * digit
-    left, right = b[:, 0].min() - 10 * digit, (b[:, 0] + b[:, 2]).max() + 10 * digit  # a whole display
+    side = config.segment_row_digits * digit  # a whole display row either side
+    left, right = b[:, 0].min() - side, (b[:, 0] + b[:, 2]).max() + side
     x, y, w, h = (blobs.boxes[:, i] for i in range(4))
     inside = (y >= top - pad) & (y + h <= bottom + pad) & (x >= left) & (x + w <= right)
     return [int(i) for i in np.flatnonzero(inside) if int(i) not in band]
@@ -347,8 +354,9 @@ def _bands(
 ) -> list[tuple[list[int], float]]:
     """Bars in rows, each with its median thickness: two bars are of one row when the
     gap between their boxes is at most :attr:`~SegmentationConfig.segment_band_gap` ×
-    the thicker one's thickness upward and a bar's length sideways; a row keeps to its
-    median thickness (± :attr:`~SegmentationConfig.segment_thickness_ratio`)."""
+    the thicker one's thickness upward and :attr:`~SegmentationConfig.segment_band_reach`
+    × the longer one's length sideways (past the empty part of a 1's cell); a row keeps to
+    its median thickness (± :attr:`~SegmentationConfig.segment_thickness_ratio`)."""
     b = blobs.boxes[bars]
     x, y, w, h = (b[:, i] for i in range(4))
     t = np.asarray(thick)
@@ -356,7 +364,7 @@ def _bands(
     y_gap = np.maximum(y[:, None], y[None, :]) - np.minimum((y + h)[:, None], (y + h)[None, :])
     long = np.maximum(w, h)
     near = (y_gap <= config.segment_band_gap * np.maximum(t[:, None], t[None, :])) & (
-        x_gap <= 3 * np.maximum(long[:, None], long[None, :])  # past the empty part of a 1's cell
+        x_gap <= config.segment_band_reach * np.maximum(long[:, None], long[None, :])
     )
     rows = _unions(len(bars), list(zip(*np.nonzero(np.triu(near, 1)), strict=True)))
     out = []
@@ -369,8 +377,32 @@ def _bands(
     return out
 
 
+class _Pieces:
+    """The candidates as the seeds of one image examine them: boxes as Python ints (a cell
+    has a handful of pieces, too few for array operations to pay) and each piece's ink
+    coordinates, taken once."""
+
+    def __init__(self, blobs: Blobs) -> None:
+        self.blobs = blobs
+        self.boxes: list[list[int]] = blobs.boxes.tolist()
+        self._ink: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def ink(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Image coordinates ``(ys, xs)`` of piece ``i``'s ink."""
+        if i not in self._ink:
+            x, y, _, _ = self.boxes[i]
+            ys, xs = np.nonzero(blob_mask(self.blobs, i))
+            self._ink[i] = (ys + y, xs + x)
+        return self._ink[i]
+
+    def extent(self, members: list[int]) -> tuple[int, int]:
+        """Top and height of the union of ``members``' boxes."""
+        top = min(self.boxes[i][1] for i in members)
+        return top, max(self.boxes[i][1] + self.boxes[i][3] for i in members) - top
+
+
 def _cells(
-    blobs: Blobs,
+    pieces: _Pieces,
     band: list[int],
     lean: float,
     half: float,
@@ -383,12 +415,16 @@ def _cells(
     ``lean`` is the display's (x shift per pixel up), ``half`` the height of its upright
     segments (half a digit), ``apart`` whether its segments all stand apart (every digit
     cell may then measure the row's digit height, not just those already whole)."""
-    y_ref = int((blobs.boxes[band, 1] + blobs.boxes[band, 3]).max())
+    top, height = pieces.extent(band)
+    y_ref = top + height
     spans = []
     for i in band:
-        x, y, _, _ = blobs.box(i)
-        ys, xs = np.nonzero(blob_mask(blobs, i))
-        across = xs + x - lean * (y_ref - (ys + y))
+        if lean == 0.0:  # upright: the box's own columns
+            x, _, w, _ = pieces.boxes[i]
+            spans.append((float(x), float(x + w - 1), i))
+            continue
+        ys, xs = pieces.ink(i)
+        across = xs - lean * (y_ref - ys)
         spans.append((float(across.min()), float(across.max()), i))
     spans.sort()
     cells: list[tuple[float, float, list[int]]] = []
@@ -399,8 +435,7 @@ def _cells(
             cells.append((lo, hi, [i]))
     digits, tops, heights = [], [], []
     for lo, hi, members in cells:
-        b = blobs.boxes[members]
-        top, height = b[:, 1].min(), (b[:, 1] + b[:, 3]).max() - b[:, 1].min()
+        top, height = pieces.extent(members)
         if height >= config.segment_min_cell_height * half and hi - lo + 1 <= config.segment_max_cell_aspect * height:
             digits.append(members)
             tops.append(top)
@@ -429,10 +464,11 @@ def _cells(
         return None
     joined = [d for d in digits if len(d) > 1]
     for members in joined:  # a digit's pieces are stacked close; rows of text are not
-        b = blobs.boxes[sorted(members, key=lambda i: blobs.boxes[i, 1])]
-        bottom = np.maximum.accumulate(b[:, 1] + b[:, 3])
-        if (b[1:, 1] - bottom[:-1]).max(initial=0) > config.segment_band_gap * thickness:
-            return None
+        bottom = None
+        for _, y, _, h in sorted((pieces.boxes[i] for i in members), key=lambda b: b[1]):
+            if bottom is not None and y - bottom > config.segment_band_gap * thickness:
+                return None
+            bottom = y + h if bottom is None else max(bottom, y + h)
     return joined or None
 
 

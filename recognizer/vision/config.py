@@ -229,6 +229,8 @@ class SegmentationConfig:
     merge_max_union_aspect: float = 1.0
 
     # --- (d) repair: seven-segment displays (components.join_segments) ------------------
+    #: Join the pieces of a display's digits at all.
+    segment_join: bool = True
     #: A display segment is a component this elongated (long / short axis of its second
     #: moments) or more ...
     segment_min_elongation: float = 1.7
@@ -239,17 +241,34 @@ class SegmentationConfig:
     #: Segments of a row keep within this factor of its median thickness ...
     segment_thickness_ratio: float = 1.7
     #: ... and a segment joins the row above when its top lies within this × its
-    #: thickness of the row's bottom (the upper and lower half of a digit are one row).
+    #: thickness of the row's bottom (the upper and lower half of a digit are one row) ...
     segment_band_gap: float = 1.8
+    #: ... and sideways within this × the longer segment's length.
+    segment_band_reach: float = 3.0
+    #: A row of segments takes in the other pieces (fused segments) within a digit's
+    #: height of it, a digit being at least this × its upright segments tall ...
+    segment_digit_bars: float = 2.2
+    #: ... and within this many digit heights of it either side.
+    segment_row_digits: float = 10.0
+    #: A row with more pieces than this is not examined (a display row of 12 digits has
+    #: at most 84 segments; a page of specks has thousands).
+    segment_max_pieces: int = 150
+    #: Two pieces stacked like a 0's halves (it has no middle segment) start a row too:
+    #: overlapping across this share of the wider one's width ...
+    segment_half_overlap: float = 0.6
+    #: ... the narrower at least this share of the wider one's width ...
+    segment_half_width: float = 0.75
+    #: ... each this share of their union's height (lowest, highest).
+    segment_half_share: tuple[float, float] = (0.3, 0.7)
     #: Projected along the display's lean, segments whose spans come within this ×
     #: their thickness are of one digit cell (square-ended level segments stop short of
     #: the upright ones).
     segment_cell_gap: float = 0.6
     #: A digit cell is at least this × its row's vertical segments tall (both halves) ...
     segment_min_cell_height: float = 1.6
-    #: ... and at most as wide as this × its height; it lies within the span of the
-    #: row's digits (± this × their height) ...
+    #: ... and at most as wide as this × its height ...
     segment_max_cell_aspect: float = 1.0
+    #: ... it lies within the span of the row's digits, ± this × their height ...
     segment_cell_height_tol: float = 0.2
     #: ... and is at least this × as tall as they are (a 1 has no level segments).
     segment_min_cell_share: float = 0.65
