@@ -23,12 +23,12 @@ glyphs.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from classifiers.ml.fonts import SUBSETS, font_sizes, render_digits
+from classifiers.ml.fonts import HELDOUT_SIZES, SUBSETS, TRAIN_SIZES, render_digits
 
 #   a
 # f   b
@@ -186,14 +186,26 @@ def segment_styles(subset: str = "all") -> tuple[SegmentStyle, ...]:
     return {"all": TRAIN_STYLES + HELDOUT_STYLES, "train": TRAIN_STYLES, "heldout": HELDOUT_STYLES}[subset]
 
 
+# Displays are photographed large: a digit 60–140 px tall scaled down to the crop keeps
+# thin, crisp segments, where one rendered at a font's sizes blurs to thick strokes. So
+# the glyphs are also rendered large (a digit 56–77 px tall), and each variant's segments
+# are 0.7–1.3 × its style's thickness. Without them the README's model for meters (with
+# its two augmented copies, which blur and thicken further) read the thin 8s of large
+# displays as 0s.
+SEGMENT_SIZES = {"train": (*TRAIN_SIZES, 80, 110), "heldout": (*HELDOUT_SIZES, 70, 96)}
+SEGMENT_SIZES["all"] = tuple(sorted(SEGMENT_SIZES["train"] + SEGMENT_SIZES["heldout"]))
+THICKNESS_RANGE = (0.7, 1.3)
+
+
 @functools.lru_cache(maxsize=8)
 def _rendered(subset: str, n_variants: int, seed: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     styles = segment_styles(subset)
-    return render_digits(styles, [s.name for s in styles], _style_glyph, font_sizes(subset), n_variants, seed)
+    return render_digits(styles, [s.name for s in styles], _style_glyph, SEGMENT_SIZES[subset], n_variants, seed)
 
 
 def _style_glyph(digit: int, style: SegmentStyle, size: int, rng: np.random.Generator) -> np.ndarray:
-    return render_segment_glyph(digit, style, size)
+    thickness = style.thickness * float(rng.uniform(*THICKNESS_RANGE))
+    return render_segment_glyph(digit, replace(style, thickness=thickness), size)
 
 
 def segment_digits(
