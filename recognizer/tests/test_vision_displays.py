@@ -132,28 +132,9 @@ def test_light_strokes_on_a_dark_ground_are_still_ink():
 
 @pytest.fixture(scope="module")
 def meter_model():
-    """A classifier trained as the README trains one for meters: the bundled digits and
-    the segments source (logreg: fast; the product's default is svm)."""
-    from classifiers.ml import registry
-    from classifiers.ml.predict import digit_classifier
-    from classifiers.ml.sources import concat, load_source
-
-    data = concat([load_source("bundled"), load_source("segments:train")])
-    return digit_classifier(registry.build("logreg").fit(data.crops, data.labels))
-
-
-@pytest.mark.parametrize("style", HELDOUT_STYLES, ids=lambda s: s.name)
-def test_a_meter_is_read_by_a_model_trained_with_the_segments_source(meter_model, style):
-    img, truth = display("0471829", style, height=70, slant=0.08)
-    result = recognize(img, meter_model)
-    assert result.text == "0471829"
-    assert_boxes_match([d.box for d in result.digits], truth)
-
-
-@pytest.fixture(scope="module")
-def augmented_meter_model():
-    """The README's model for meters as it trains it, two augmented copies included
-    (``--augment 2``; logreg: fast)."""
+    """A classifier trained as the README trains one for meters: the bundled digits, the
+    segments source and two augmented copies (``--augment 2``; logreg: fast, the
+    product's default is svm)."""
     from augment.spec import augment_crops
     from classifiers.ml import registry
     from classifiers.ml.predict import digit_classifier
@@ -165,13 +146,21 @@ def augmented_meter_model():
     return digit_classifier(registry.build("logreg").fit(crops, labels))
 
 
+@pytest.mark.parametrize("style", HELDOUT_STYLES, ids=lambda s: s.name)
+def test_a_meter_is_read_by_a_model_trained_with_the_segments_source(meter_model, style):
+    img, truth = display("0471829", style, height=70, slant=0.08)
+    result = recognize(img, meter_model)
+    assert result.text == "0471829"
+    assert_boxes_match([d.box for d in result.digits], truth)
+
+
 @pytest.mark.parametrize("height", [100, 160])
 @pytest.mark.parametrize("blur", [0.0, 1.0])
-def test_the_8s_of_a_large_display_keep_their_middle_segment(augmented_meter_model, height, blur):
+def test_the_8s_of_a_large_display_keep_their_middle_segment(meter_model, height, blur):
     # A display photographed large is cropped to thin, crisp segments. When the source
     # rendered segment glyphs at a font's sizes only (thick once scaled), the augmented
     # model read these 8s of the held-out meter style as 0s.
     img, _ = display("8008808", HELDOUT_STYLES[0], height=height, slant=0.06)
     if blur:
         img = cv2.GaussianBlur(img, (0, 0), blur)
-    assert recognize(img, augmented_meter_model).text == "8008808"
+    assert recognize(img, meter_model).text == "8008808"
