@@ -321,6 +321,25 @@ def test_a_bold_stroke_at_45_degrees_is_not_a_box():
     assert len(remove_frames(mask, config=replace(CFG, frame_line_max_frac=9.0)).boxes) == 2
 
 
+@pytest.mark.parametrize("digit", [2, 5])
+def test_a_square_2_or_5_is_not_a_box_but_a_box_beside_it_is(digit):
+    # Fused seven-segment 2s and 5s have a vertical stroke at each edge (one in the upper
+    # half, one in the lower), a top and a bottom: every line of a box. Their middle bar,
+    # with sides that do not stand side by side, keeps them digits.
+    from classifiers.ml.segments import SegmentStyle, draw_segment_digit
+
+    fused = SegmentStyle("fused", thickness=0.1, gap=0.0, ends="square", width=0.55)
+    mask = np.zeros((320, 320), np.uint8)
+    draw_segment_digit(mask, digit, fused, (40, 50), 90)
+    mask = np.where(mask > 127, 255, 0).astype(np.uint8)
+    cv2.rectangle(mask, (180, 50), (240, 150), 255, 3)  # a box of its size
+    frames = remove_frames(mask, config=CFG)
+    assert len(frames.boxes) == 1 and frames.boxes[0][0] > 150  # the box alone
+    assert (frames.cleaned[:, :150] == mask[:, :150]).all()
+    # Without the rule (sides need not stand side by side) the digit is erased as a box.
+    assert len(remove_frames(mask, config=replace(CFG, frame_side_overlap=0.0)).boxes) == 2
+
+
 def test_it_drops_dots_dashes_and_solid_blobs_by_shape():
     mask = np.zeros((200, 400), np.uint8)
     cv2.rectangle(mask, (20, 20), (60, 90), 255, 4)  # digit-like ring

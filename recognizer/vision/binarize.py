@@ -657,6 +657,15 @@ def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> n
         and rows_h[0] <= rows[0] + edge
         and rows_h[-1] >= rows[-1] - edge
     )
+    if closed:
+        # A square 5 or 2 (a display's, a blocky font's) has every stroke of a box: a vertical
+        # at each edge — one in the upper half, one in the lower, each passing the run test
+        # as it reaches the box's edge — and a top and a bottom. Its middle bar is what a box
+        # has not: with sides that do not stand side by side, it is a digit.
+        left = vertical[:, : cols[0] + edge + 1].any(axis=1)
+        right = vertical[:, cols[-1] - edge :].any(axis=1)
+        middle = (rows_h > rows[0] + 0.3 * fh) & (rows_h < rows[0] + 0.7 * fh)
+        closed = middle.sum() == 0 or np.count_nonzero(left & right) >= config.frame_side_overlap * fh
     lines = cv2.bitwise_or(vertical, horizontal)
     if not closed or cv2.countNonZero(lines) < config.frame_min_share * area:
         return None

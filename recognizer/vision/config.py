@@ -190,6 +190,9 @@ class SegmentationConfig:
     frame_min_span: float = 0.8
     #: ... and hold at least this share of its ink (the rest: digits touching it).
     frame_min_share: float = 0.4
+    #: ... and, where a line crosses its middle (a square 5 or 2 of a display), its left and
+    #: right sides run side by side along this share of its height.
+    frame_side_overlap: float = 0.5
     #: A frame's lines may step sideways by this × its height (slant, perspective).
     frame_slant_tolerance: float = 0.04
     #: A row of boxes (two or more inner dividers) has lines up to this × its median line
