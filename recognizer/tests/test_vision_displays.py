@@ -61,6 +61,33 @@ def test_a_one_and_a_seven_whose_other_segments_touch_join_beside_whole_digits()
     assert len(segment(img, config=OFF).boxes) > len(truth)
 
 
+def test_a_seven_apart_joins_beside_whole_digits_that_lack_its_top_bar():
+    # The whole digits give the row's height, but 4s and 1s have no top or bottom segment:
+    # a 7 whose three segments stand apart is a bar's thickness taller than they are
+    # (here the 4s' and 1s' segments are fused, as glow or blur fuses them).
+    style = SegmentStyle("bold", thickness=0.2, gap=0.3, ends="pointed", width=0.55)
+    ink = np.zeros((240, 520), np.uint8)
+    truth = []
+    for i, ch in enumerate("14147"):
+        digit = np.zeros_like(ink)
+        origin = (60 + i * 85, 80)
+        draw_segment_digit(digit, int(ch), style, origin, 80)
+        if ch != "7":
+            digit = cv2.morphologyEx(digit, cv2.MORPH_CLOSE, np.ones((13, 13), np.uint8))
+        ink = np.maximum(ink, digit)
+        pts = np.concatenate(segment_polygons(int(ch), style, 80)) + origin
+        x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+        truth.append((int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+    img = paper(240, 520)
+    img[ink > 127] = 35
+    found = segment(img, config=CFG)
+    assert found.n_lines == 1
+    assert_boxes_match(found.boxes, truth)
+    # Measured against the 4s' and 1s' height alone, the 7 is too tall to be of the row.
+    assert len(segment(img, config=replace(CFG, segment_cell_bar_tol=0.0)).boxes) != len(truth)
+
+
 def test_zeros_whose_halves_stand_apart_join_beside_whole_digits_without_any_bar():
     # A 0 has no middle segment: with square ends its top and bottom halves are two
     # pieces, while the 6s and 8s beside it are whole; no piece is a bar to start from.

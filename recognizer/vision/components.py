@@ -449,7 +449,9 @@ def _cells(
     if len(digits) < config.segment_min_cells or not ref:
         return None
     typical = np.percentile([heights[j] for j in ref], 75)
-    tol = config.segment_cell_height_tol * typical
+    # A row's whole digits may all lack a level segment (4s, 1s, 7s): a digit with its
+    # top and bottom bars stands above and below them by a stroke's thickness each.
+    tol = max(config.segment_cell_height_tol * typical, config.segment_cell_bar_tol * thickness)
     ref_tops = np.array([tops[j] for j in ref])
     ref_bottoms = ref_tops + np.array([heights[j] for j in ref])
     kept = []

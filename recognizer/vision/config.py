@@ -273,6 +273,9 @@ class SegmentationConfig:
     segment_max_cell_aspect: float = 1.0
     #: ... it lies within the span of the row's digits, ± this × their height ...
     segment_cell_height_tol: float = 0.2
+    #: ... or, when more, this × the segments' thickness (reference digits may lack a top
+    #: or bottom segment: a row of 4s and 1s beside a 7 or an 8).
+    segment_cell_bar_tol: float = 2.0
     #: ... and is at least this × as tall as they are (a 1 has no level segments).
     segment_min_cell_share: float = 0.65
     #: Segments are joined only in a row of at least this many such cells (a digit whose
