@@ -88,6 +88,20 @@ def test_a_seven_apart_joins_beside_whole_digits_that_lack_its_top_bar():
     assert len(segment(img, config=replace(CFG, segment_cell_bar_tol=0.0)).boxes) != len(truth)
 
 
+def test_a_display_whose_few_upright_bars_read_steep_is_projected_upright():
+    # A meter photographed small, blurred and askew (the benchmark's generator, one seed):
+    # its only upright bars are the 7s' short lower ones, whose axes lean -0.39 — not the
+    # display's lean (it stands upright). Projected at that lean, the 7s' pieces fell
+    # into other cells and the 7s at both ends were lost.
+    from benchmarks.synth import make_display
+
+    img, text, _ = make_display(np.random.default_rng([2, 103, 20]))
+    assert text == "739937"
+    found = segment(img, config=CFG)
+    assert found.n_lines == 1 and len(found.boxes) == 6
+    assert len(segment(img, config=replace(CFG, segment_max_lean=9.0)).boxes) == 4
+
+
 def test_zeros_whose_halves_stand_apart_join_beside_whole_digits_without_any_bar():
     # A 0 has no middle segment: with square ends its top and bottom halves are two
     # pieces, while the 6s and 8s beside it are whole; no piece is a bar to start from.

@@ -256,6 +256,8 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
         if upright:
             level = len(band) - len(upright)
             lean = float(np.median([-1.0 / np.tan(a) for a in upright]))  # x shift per pixel up
+            if abs(lean) > config.segment_max_lean:  # a few short bars' axes, not the display's lean
+                lean = 0.0
             half = float(np.median([blobs.boxes[i, 3] for i in band if abs(angle_of[i]) > np.pi / 4]))
             seeds.append((band, lean, half, thickness, min(len(upright), level) >= 2))
     for pair, thickness in _stacked_halves(blobs, config):

@@ -241,6 +241,9 @@ class SegmentationConfig:
     segment_min_fill: float = 0.7
     #: ... lying within this many degrees of horizontal or vertical (displays lean ~6°).
     segment_max_tilt: float = 25.0
+    #: A display leans at most this much (x shift per pixel up; italic displays lean ~0.1):
+    #: a steeper median of its upright bars' axes is taken as upright.
+    segment_max_lean: float = 0.3
     #: Segments of a row keep within this factor of its median thickness ...
     segment_thickness_ratio: float = 1.7
     #: ... and a segment joins the row above when its top lies within this × its
