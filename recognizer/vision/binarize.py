@@ -664,7 +664,8 @@ def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> n
         # has not: with sides that do not stand side by side, it is a digit.
         left = vertical[:, : cols[0] + edge + 1].any(axis=1)
         right = vertical[:, cols[-1] - edge :].any(axis=1)
-        middle = (rows_h > rows[0] + 0.3 * fh) & (rows_h < rows[0] + 0.7 * fh)
+        lo, hi = config.frame_middle
+        middle = (rows_h > rows[0] + lo * fh) & (rows_h < rows[0] + hi * fh)
         closed = middle.sum() == 0 or np.count_nonzero(left & right) >= config.frame_side_overlap * fh
     lines = cv2.bitwise_or(vertical, horizontal)
     if not closed or cv2.countNonZero(lines) < config.frame_min_share * area:

@@ -190,8 +190,9 @@ class SegmentationConfig:
     frame_min_span: float = 0.8
     #: ... and hold at least this share of its ink (the rest: digits touching it).
     frame_min_share: float = 0.4
-    #: ... and, where a line crosses its middle (a square 5 or 2 of a display), its left and
-    #: right sides run side by side along this share of its height.
+    #: ... and, where a line crosses its middle (this band of its height: a square 5 or 2 of a
+    #: display), its left and right sides run side by side along this share of its height.
+    frame_middle: tuple[float, float] = (0.3, 0.7)
     frame_side_overlap: float = 0.5
     #: A frame's lines may step sideways by this × its height (slant, perspective).
     frame_slant_tolerance: float = 0.04
