@@ -232,16 +232,13 @@ def load_fonts(arg: str | None = None) -> Dataset:
     """
     from classifiers.ml import fonts
 
-    subset = arg or "all"
-    if subset not in fonts.SUBSETS:
-        raise DataSourceError(f"fonts source: unknown subset {arg!r}; use fonts, or fonts:{'|'.join(fonts.SUBSETS)}")
-    crops, labels, names = fonts.printed_digits(subset)
-    spec = "fonts" if arg is None else f"fonts:{subset}"
-    origin = (
-        f"matplotlib fonts ({subset}): {len(labels)} printed digits from {len(set(names))} font files, "
-        f"{fonts.DEFAULT_VARIANTS} renderings per font and digit"
-    )
-    return Dataset(crops, labels, spec, origin)
+    def describe(subset: str, n: int, faces: int) -> str:
+        return (
+            f"matplotlib fonts ({subset}): {n} printed digits from {faces} font files, "
+            f"{fonts.DEFAULT_VARIANTS} renderings per font and digit"
+        )
+
+    return _rendered_source("fonts", arg, fonts.printed_digits, describe)
 
 
 def load_segments(arg: str | None = None) -> Dataset:
@@ -252,15 +249,28 @@ def load_segments(arg: str | None = None) -> Dataset:
     """
     from classifiers.ml import segments
 
+    def describe(subset: str, n: int, faces: int) -> str:
+        return f"seven-segment digits ({subset}): {n} renderings in {faces} display styles"
+
+    return _rendered_source("segments", arg, segments.segment_digits, describe)
+
+
+def _rendered_source(
+    kind: str,
+    arg: str | None,
+    render: Callable[[str], tuple[np.ndarray, np.ndarray, list[str]]],
+    describe: Callable[[str, int, int], str],
+) -> Dataset:
+    """A source of rendered digits (:func:`classifiers.ml.fonts.render_digits`) in the
+    subsets ``all`` (the default), ``train`` and ``heldout`` of its faces."""
+    from classifiers.ml.fonts import SUBSETS
+
     subset = arg or "all"
-    if subset not in segments.SUBSETS:
-        raise DataSourceError(
-            f"segments source: unknown subset {arg!r}; use segments, or segments:{'|'.join(segments.SUBSETS)}"
-        )
-    crops, labels, names = segments.segment_digits(subset)
-    spec = "segments" if arg is None else f"segments:{subset}"
-    origin = f"seven-segment digits ({subset}): {len(labels)} renderings in {len(set(names))} display styles"
-    return Dataset(crops, labels, spec, origin)
+    if subset not in SUBSETS:
+        raise DataSourceError(f"{kind} source: unknown subset {arg!r}; use {kind}, or {kind}:{'|'.join(SUBSETS)}")
+    crops, labels, names = render(subset)
+    spec = kind if arg is None else f"{kind}:{subset}"
+    return Dataset(crops, labels, spec, describe(subset, len(labels), len(set(names))))
 
 
 def load_sklearn_digits(arg: str | None = None) -> Dataset:

@@ -176,15 +176,12 @@ def meter_model():
     """A classifier trained as the README trains one for meters: the bundled digits, the
     segments source and two augmented copies (``--augment 2``; logreg: fast, the
     product's default is svm)."""
-    from augment.spec import augment_crops
     from classifiers.ml import registry
     from classifiers.ml.predict import digit_classifier
-    from classifiers.ml.sources import concat, load_source
+    from classifiers.ml.sources import augment_dataset, concat, load_source
 
-    data = concat([load_source("bundled"), load_source("segments:train")])
-    extra, extra_y = augment_crops(data.crops, data.labels, 2, 0)
-    crops, labels = np.concatenate([data.crops, extra]), np.concatenate([data.labels, extra_y])
-    return digit_classifier(registry.build("logreg").fit(crops, labels))
+    data = augment_dataset(concat([load_source("bundled"), load_source("segments:train")]), 2, seed=0)
+    return digit_classifier(registry.build("logreg").fit(data.crops, data.labels))
 
 
 @pytest.mark.parametrize("style", HELDOUT_STYLES, ids=lambda s: s.name)

@@ -252,13 +252,13 @@ def join_segments(blobs: Blobs, *, config: SegmentationConfig) -> Blobs:
     angle_of = dict(zip(bars, tilt, strict=True))
     seeds = []  # (pieces, lean, half height, stroke thickness, segments all apart)
     for band, thickness in _bands(blobs, bars, thick, config) if bars else []:
-        upright = [angle_of[i] for i in band if abs(angle_of[i]) > np.pi / 4]
+        upright = [i for i in band if abs(angle_of[i]) > np.pi / 4]
         if upright:
             level = len(band) - len(upright)
-            lean = float(np.median([-1.0 / np.tan(a) for a in upright]))  # x shift per pixel up
+            lean = float(np.median([-1.0 / np.tan(angle_of[i]) for i in upright]))  # x shift per pixel up
             if abs(lean) > config.segment_max_lean:  # a few short bars' axes, not the display's lean
                 lean = 0.0
-            half = float(np.median([blobs.boxes[i, 3] for i in band if abs(angle_of[i]) > np.pi / 4]))
+            half = float(np.median(blobs.boxes[upright, 3]))
             seeds.append((band, lean, half, thickness, min(len(upright), level) >= 2))
     for pair, thickness in _stacked_halves(blobs, config):
         seeds.append((pair, 0.0, float(blobs.boxes[pair, 3].mean()), thickness, False))
