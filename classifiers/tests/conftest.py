@@ -18,6 +18,15 @@ def _tiny_dataset(_arg: str | None = None) -> sources.Dataset:
 
 
 @pytest.fixture(autouse=True)
+def keep_the_augmenter():
+    """Tests that install their own augmenter, or none, leave the augment app's in place
+    for the tests after them (the same worker runs other apps' tests too)."""
+    saved = list(sources._AUGMENTER)
+    yield
+    sources._AUGMENTER[:] = saved
+
+
+@pytest.fixture(autouse=True)
 def tiny_source(request, tmp_path):
     """A 600-digit source named ``tiny`` (sklearn's load_digits), and models in a temp folder."""
     if request.config.pluginmanager.hasplugin("django"):
