@@ -173,7 +173,12 @@ def compose_form(rng: np.random.Generator, lines: list[str], glyph: GlyphFn, hei
             if not comb:
                 cv2.rectangle(frames, (round(x0), round(top)), (round(x0 + cell_w), round(top + cell_h)), 1.0, thick)
             g = transform_glyph(glyph(int(ch), height * float(rng.uniform(0.85, 1.0))), float(rng.uniform(-5, 5)))
-            g = g[: max(1, int(cell_h - 2 * thick - 4)), : max(1, int(cell_w - 2 * thick - 4))]
+            # A digit wider or taller than its cell's room is written smaller to fit, never cut.
+            room_w, room_h = max(1, int(cell_w - 2 * thick - 4)), max(1, int(cell_h - 2 * thick - 4))
+            fit = min(1.0, room_w / g.shape[1], room_h / g.shape[0])
+            if fit < 1.0:
+                size = (max(1, min(room_w, round(g.shape[1] * fit))), max(1, min(room_h, round(g.shape[0] * fit))))
+                g = cv2.resize(g, size, interpolation=cv2.INTER_AREA)
             room_x, room_y = cell_w - g.shape[1], cell_h - g.shape[0]
             gx = round(x0 + room_x / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_x - 2 * thick - 4, 0))
             gy = round(top + room_y / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_y - 2 * thick - 4, 0))

@@ -151,6 +151,21 @@ def test_compose_form_puts_each_digit_in_its_own_cell_clear_of_the_lines(comb):
     assert n_frames == (2 if comb else 6)  # one frame per field, or one box per digit
 
 
+def test_compose_form_fits_a_wide_digit_into_its_cell_whole():
+    # A hollow box 1.3 × as wide as tall: wider than a cell's room, so it must be scaled, not cut.
+    def glyph(digit: int, height: float) -> np.ndarray:
+        g = np.zeros((round(height), round(1.3 * height)), np.float32)
+        cv2.rectangle(g, (1, 1), (g.shape[1] - 2, g.shape[0] - 2), 1.0, 2)
+        return g
+
+    block = compose_form(np.random.default_rng(5), ["0202"], glyph, 40.0, comb=False)
+    n, _, stats, _ = cv2.connectedComponentsWithStats((block.alpha > 0.5).astype(np.uint8))
+    aspects = stats[1:, cv2.CC_STAT_WIDTH] / stats[1:, cv2.CC_STAT_HEIGHT]
+    assert n - 1 == 4
+    np.testing.assert_allclose(aspects, 1.3, atol=0.1)  # every side kept: the box's shape
+    assert not ((block.alpha > 0.5) & (block.frames > 0.5)).any()
+
+
 def test_forms_tier_draws_the_fields(bank):
     samples = [render_sample(np.random.default_rng(seed), "forms", bank) for seed in range(6)]
     assert {s.meta["form"] for s in samples} == {"boxes", "comb"}
