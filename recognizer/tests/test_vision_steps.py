@@ -78,6 +78,29 @@ def test_ink_thicker_than_the_background_kernel_is_not_flattened_into_paper():
     assert lost(replace(CFG, background_ink_ratio=0.0)) > 5000  # one closing: a paper-white hole
 
 
+def test_a_bold_digits_filled_loop_wider_than_the_kernel_stays_ink_and_a_shadow_as_wide_goes():
+    # A bold 6 filling the frame whose loop has filled in: a black disc ~2 kernels wide, more
+    # than an ink patch may be; beside it on another page, a shadow of the disc's size.
+    six = np.full((500, 660), 232, np.uint8)
+    cv2.ellipse(six, (380, 70), (220, 260), 0, 180, 250, 30, 60)
+    cv2.circle(six, (330, 330), 105, 30, -1)
+    six = cv2.GaussianBlur(six, (5, 5), 0)
+    ink = six < 100
+
+    def lost(config):  # ink pixels the mask calls paper
+        return int(np.count_nonzero(ink & (binarize(normalize(six, config=config).flat, config=config) == 0)))
+
+    assert lost(CFG) < 0.01 * np.count_nonzero(ink)
+    assert lost(replace(CFG, background_black_ratio=0.0)) > 0.3 * np.count_nonzero(ink)  # a paper hole
+
+    img, _ = render_text(paper(500, 660), "386", origin=(60, 120), height=60, thickness=4)
+    shaded = img.astype(np.float32)
+    shaded[225:435, 225:435] *= 0.45  # a shadow as large, half the paper's light
+    shaded = cv2.GaussianBlur(shaded, (0, 0), 3).astype(np.uint8)
+    mask = binarize(normalize(shaded, config=CFG).flat, config=CFG)
+    assert np.count_nonzero(mask[240:420, 240:420]) < 0.02 * 180 * 180
+
+
 def test_a_shadow_is_flattened_away_not_taken_for_ink():
     img, _ = render_text(paper(300, 600), "386", origin=(80, 190), height=60, thickness=4)
     shaded = img.astype(np.float32)

@@ -42,6 +42,10 @@ class SegmentationConfig:
     #: no longer than 1.5 kernels (a shadow is larger), the wider closing is the paper.
     background_ink_ratio: float = 0.5
     background_wide_factor: float = 2.5
+    #: A patch black beyond any shadow (its median under this × the wider closing; a cast
+    #: shadow leaves paper half its light or more) is ink up to the wider kernel's size:
+    #: the filled loop of a bold 6 or 8 filling the frame is wider than 1.5 kernels. 0: off.
+    background_black_ratio: float = 0.25
     #: A shadow narrower than the closing kernel (a pen's, a finger's, a phone's edge)
     #: survives the closing and binarises as one blob that swallows the digits it
     #: crosses (:func:`~.normalize.flatten_shadows`). A closing this × the reduced

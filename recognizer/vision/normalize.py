@@ -220,8 +220,20 @@ def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> t
     if not inkish.any():
         return closed, wide
     n, labels, stats = label_components(inkish)
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    small_patch = size <= 1.5 * k
+    if config.background_black_ratio > 0 and not small_patch[1:].all():
+        # Median of closed / wide per patch, from a histogram of the ratio in 1% steps.
+        inside = labels > 0
+        ratio = closed[inside].astype(np.float32) / np.maximum(wide[inside].astype(np.float32), 1.0)
+        steps = np.minimum((ratio * 100).astype(np.intp), 100)
+        hist = np.zeros((n, 101))
+        np.add.at(hist, (labels[inside], steps), 1)
+        medians = np.argmax(np.cumsum(hist, axis=1) >= hist.sum(axis=1, keepdims=True) / 2, axis=1) / 100
+        black = (medians < config.background_black_ratio) & (size <= int(config.background_wide_factor * k))
+        small_patch |= black
     blob = np.zeros(n, np.uint8)
-    blob[1:] = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= 1.5 * k
+    blob[1:] = small_patch[1:]
     patches = cv2.dilate(blob[labels], np.ones((5, 5), np.uint8))
     return np.where(patches > 0, wide, closed), wide
 
