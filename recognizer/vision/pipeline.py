@@ -637,7 +637,7 @@ def _pieces(
             box, ci = plan.options[0]
             if len(plan.options) > 1 and probs is not None:
                 alt_box, alt_ci = plan.options[1]
-                if probs[alt_ci].max() > probs[ci].max() + config.attach_min_gain:
+                if _log_odds(probs[alt_ci].max()) - _log_odds(probs[ci].max()) >= config.attach_min_log_odds:
                     box, ci = alt_box, alt_ci
             pieces.append(_Piece(box, plan.line, ci))
             continue
@@ -659,6 +659,11 @@ def _pieces(
         for ci, box in chosen:
             pieces.append(_Piece(box, plan.line, ci))
     return _Pieces(pieces, batch, probs, warnings, one_digit)
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(float(p), 1e-6), 1.0 - 1e-6)
+    return math.log(p / (1.0 - p))
 
 
 def _split_plan(
