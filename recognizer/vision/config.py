@@ -423,6 +423,8 @@ class SegmentationConfig:
             raise ValueError("sheet_cut_min_frac must be in (0, 1]")
         if not 0.0 < self.background_shadow_ratio <= 1.0:
             raise ValueError("background_shadow_ratio must be in (0, 1]")
+        if not 0.0 <= self.background_black_ratio < 1.0:
+            raise ValueError("background_black_ratio must be in [0, 1)")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:

@@ -205,7 +205,9 @@ def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> t
     Such a blob survives the closing as an ink-dark patch (a square, the kernel's
     footprint) that division would turn into paper. Patches darker than
     ``background_ink_ratio`` × the wider closing and no longer than 1.5 k take the wider
-    closing; larger dark regions are shadows, whose own level is the paper's.
+    closing, and so do those up to the wider kernel's size whose median is black
+    (``background_black_ratio``: a bold digit's filled loop); other dark regions are
+    shadows, whose own level is the paper's.
     """
 
     def close(size: int) -> np.ndarray:
@@ -219,21 +221,17 @@ def _closed_paper(small: np.ndarray, k: int, *, config: SegmentationConfig) -> t
     inkish = (closed.astype(np.float32) < config.background_ink_ratio * wide.astype(np.float32)).view(np.uint8)
     if not inkish.any():
         return closed, wide
-    n, labels, stats = label_components(inkish)
+    _, labels, stats = label_components(inkish)
     size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    small_patch = size <= 1.5 * k
-    if config.background_black_ratio > 0 and not small_patch[1:].all():
-        # Median of closed / wide per patch, from a histogram of the ratio in 1% steps.
-        inside = labels > 0
-        ratio = closed[inside].astype(np.float32) / np.maximum(wide[inside].astype(np.float32), 1.0)
-        steps = np.minimum((ratio * 100).astype(np.intp), 100)
-        hist = np.zeros((n, 101))
-        np.add.at(hist, (labels[inside], steps), 1)
-        medians = np.argmax(np.cumsum(hist, axis=1) >= hist.sum(axis=1, keepdims=True) / 2, axis=1) / 100
-        black = (medians < config.background_black_ratio) & (size <= int(config.background_wide_factor * k))
-        small_patch |= black
-    blob = np.zeros(n, np.uint8)
-    blob[1:] = small_patch[1:]
+    blob = (size <= 1.5 * k).astype(np.uint8)
+    blob[0] = 0  # the background
+    if config.background_black_ratio > 0:  # larger, but black: ink up to the wider kernel's size
+        larger = ~blob.astype(bool) & (size <= int(config.background_wide_factor * k))
+        larger[0] = False
+        for i in np.flatnonzero(larger):
+            own = labels == i
+            level = np.median(closed[own].astype(np.float32) / np.maximum(wide[own].astype(np.float32), 1.0))
+            blob[i] = level < config.background_black_ratio
     patches = cv2.dilate(blob[labels], np.ones((5, 5), np.uint8))
     return np.where(patches > 0, wide, closed), wide
 
