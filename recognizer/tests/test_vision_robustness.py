@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,13 +110,13 @@ def test_it_returns_an_empty_result_with_a_warning_for_degenerate_images(img):
     assert segment(img).candidates == []
 
 
-def test_it_handles_a_huge_noisy_photo_quickly():
+def test_a_huge_noisy_photo_is_analysed_downscaled_and_denoised_and_reads_as_nothing():
+    # Its time is the benchmark's to measure; what bounds it is the downscaled analysis.
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (3000, 4000), dtype=np.uint8)
-    t0 = time.perf_counter()
     result = recognize(img, uniform)
-    assert time.perf_counter() - t0 < 5.0
-    assert result.text == "" and result.warnings
+    assert result.text == ""
+    assert any("downscaled" in w for w in result.warnings) and any("median-filtered" in w for w in result.warnings)
 
 
 def test_it_rejects_a_wrong_array_shape():
