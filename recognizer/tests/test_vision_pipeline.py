@@ -124,6 +124,24 @@ def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their
     assert recognize(img, classify, config=replace(cfg, frame_box_max_density=0.0)).text != "5839"
 
 
+def test_a_row_of_bold_boxes_each_touched_by_its_digit_is_a_row_of_frames(classify):
+    # No empty box in the row to go by: every box is dense with its digit (see
+    # test_vision_steps for the round-cornered 8s this must leave).
+    img, truth = render_text(paper(300, 700), "5839", origin=(60, 190), height=60, thickness=6, gap=0.6)
+    step, width = truth[1][0] - truth[0][0], max(t[2] for t in truth) + 14
+    top, bottom = min(t[1] for t in truth) - 8, max(t[1] + t[3] for t in truth) + 8
+    for k in range(4):  # each digit touches its box's right side
+        x = truth[0][0] - 14 + k * step
+        cv2.rectangle(img, (x, top), (x + width, bottom), 60, 4)
+    cfg = SegmentationConfig()
+    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
+    _, _, stats = label_components(mask)
+    density = stats[1:, cv2.CC_STAT_AREA] / (stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT])
+    assert np.sum((stats[1:, cv2.CC_STAT_HEIGHT] > bottom - top - 4) & (density > cfg.frame_max_density)) == 4
+    assert recognize(img, classify).text == "5839"
+    assert recognize(img, classify, config=replace(cfg, frame_square_corners=False)).text != "5839"
+
+
 def test_boxes_whose_printed_lines_swell_in_places_are_frames(classify):
     # Blurred or smudged print swells a box's lines in places to 3x their width; those
     # stretches were taken for solid strokes, not frame, left in and read as 1s.

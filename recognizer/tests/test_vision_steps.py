@@ -373,6 +373,33 @@ def test_it_drops_dots_dashes_and_solid_blobs_by_shape():
     assert len(blobs) == 3 and len(kept) == 1
 
 
+def _blocky_eight(mask: np.ndarray, x: int, y: int, *, radius: int) -> None:
+    """A bold 8 of a square font on ``mask``: a 60 × 90 outline with a middle bar, round corners."""
+    t, r = 8, radius
+    x0, y0, x1, y1 = x + t // 2, y + t // 2, x + 60 - t // 2, y + 90 - t // 2
+    for a, b, c, d in (
+        (x0 + r, y0, x1 - r, y0),
+        (x0 + r, y1, x1 - r, y1),
+        (x0, y0 + r, x0, y1 - r),
+        (x1, y0 + r, x1, y1 - r),
+        (x0 + r // 2, (y0 + y1) // 2, x1 - r // 2, (y0 + y1) // 2),
+    ):
+        cv2.line(mask, (a, b), (c, d), 255, t)
+    for cx, cy, turn in ((x0 + r, y0 + r, 180), (x1 - r, y0 + r, 270), (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90)):
+        cv2.ellipse(mask, (cx, cy), (r, r), turn, 0, 90, 255, t)
+
+
+def test_a_row_of_bold_round_cornered_8s_is_not_taken_for_dense_boxes(monkeypatch):
+    # Dense, closed by straight runs, a middle bar and full sides: every test of a box a
+    # bold digit touches holds but the square corners.
+    mask = np.zeros((200, 460), np.uint8)
+    for k in range(4):
+        _blocky_eight(mask, 40 + 100 * k, 50, radius=10)
+    assert remove_frames(mask, config=CFG).boxes == ()
+    monkeypatch.setattr("recognizer.vision.binarize._square_corners", lambda *args: True)
+    assert len(remove_frames(mask, config=CFG).boxes) == 4
+
+
 def test_it_groups_boxes_of_two_slanted_lines():
     boxes = []
     for row in range(2):

@@ -515,7 +515,8 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
 
     A frame is a sparse component (ink over at most ``frame_max_density`` of its box;
     ``frame_row_max_density`` for a row of boxes, and ``frame_box_max_density`` for a box
-    beside one of its size already found, where bold digits touch the lines) that
+    beside one of its size already found, or beside another as dense whose four corners
+    are square as its own are, where bold digits touch the lines) that
     spans neither the page's height nor its width (a
     page's ruling is left to :func:`remove_lines`) and whose thin straight lines close a
     box and hold ``frame_min_share`` of its ink: vertical runs over ``frame_min_span`` of
@@ -567,24 +568,43 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
 
     for i in candidates[np.argsort(-area[candidates], kind="stable")][: config.frame_max_candidates]:
         take(i)
-    if found:  # boxes a bold digit touches are denser: frame when their row has one like them
-        boxes = np.array(found)
-        dense = np.flatnonzero(
-            (w >= 8)
-            & (h >= 8)
-            & (w < 2 * h)
-            & (area > config.frame_max_density * w * h)
-            & (area <= config.frame_box_max_density * w * h)
-        )
-        for i in dense[: config.frame_max_candidates]:
-            alike = (np.abs(w[boxes] - w[i]) <= 0.2 * w[i]) & (np.abs(h[boxes] - h[i]) <= 0.2 * h[i])
-            in_row = np.minimum(y[boxes] + h[boxes], y[i] + h[i]) - np.maximum(y[boxes], y[i]) >= 0.5 * h[i]
-            if (alike & in_row).any():
-                take(i, outline_only=True)
+    dense = np.flatnonzero(
+        (w >= 8)
+        & (h >= 8)
+        & (w < 2 * h)
+        & (area > config.frame_max_density * w * h)
+        & (area <= config.frame_box_max_density * w * h)
+    )[: config.frame_max_candidates]
+
+    def beside(i: int, others: np.ndarray) -> bool:
+        """Whether a box of ``others`` is of ``i``'s size (± 20%) and in its row."""
+        alike = (np.abs(w[others] - w[i]) <= 0.2 * w[i]) & (np.abs(h[others] - h[i]) <= 0.2 * h[i])
+        in_row = np.minimum(y[others] + h[others], y[i] + h[i]) - np.maximum(y[others], y[i]) >= 0.5 * h[i]
+        return bool((alike & in_row & (others != i)).any())
+
+    # Boxes a bold digit touches are denser: frame when their row has a box like them,
+    # found, or dense too and square-cornered as they are.
+    sparse = np.array(found, int)
+    square = np.array(
+        [i for i in dense if config.frame_square_corners and _square_corners(labels, i + 1, stats[i + 1])], int
+    )
+    for i in dense:
+        if beside(i, sparse) or (i in square and beside(i, square)):
+            take(i, outline_only=True)
     if not found:
         return Frames(mask, removed, ())
     boxes = tuple((int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in found)
     return Frames(cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed, boxes)
+
+
+def _square_corners(labels: np.ndarray, label: int, stat: np.ndarray) -> bool:
+    """Whether component ``label`` inks all four corners of its box (a drawn box's square
+    corners; the round ones of a 0 or an 8 leave them paper)."""
+    x0, y0, bw, bh = (int(v) for v in stat[:4])
+    c = max(2, round(0.1 * min(bw, bh)))  # an oval's outline starts 0.15 of the side in
+    own = labels[y0 : y0 + bh, x0 : x0 + bw] == label
+    corners = (own[:c, :c], own[:c, -c:], own[-c:, :c], own[-c:, -c:])
+    return all(corner.mean() >= 0.3 for corner in corners)
 
 
 def _frame_lines(own: np.ndarray, *, area: int, config: SegmentationConfig) -> np.ndarray | None:

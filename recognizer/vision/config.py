@@ -216,6 +216,9 @@ class SegmentationConfig:
     #: ... and a box up to this share of ink (a bold digit touching it) when it sits in a
     #: row with a box of its size (± 20%) already found (a lone dense "box" may be a 0).
     frame_box_max_density: float = 0.6
+    #: ... or, with no box found beside it, in a row with another like it whose four corners
+    #: are all square and inked (a printed 0 or 8 has round corners; off when False).
+    frame_square_corners: bool = True
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
 
