@@ -107,19 +107,25 @@ def test_a_crowded_comb_whose_bold_digits_touch_the_dividers_is_still_a_frame(cl
     assert recognize(img, classify, config=replace(cfg, frame_row_max_density=cfg.frame_max_density)).text != "583920"
 
 
-def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their_row(classify):
+def _bold_digits_in_boxes(n_boxes: int, line: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bold "5839", each digit touching its box's right side (boxes past the fourth are empty);
+    and the ink density of every component as tall as a box."""
     img, truth = render_text(paper(300, 800), "5839", origin=(60, 190), height=60, thickness=6, gap=0.6)
     step, width = truth[1][0] - truth[0][0], max(t[2] for t in truth) + 14
     top, bottom = min(t[1] for t in truth) - 8, max(t[1] + t[3] for t in truth) + 8
-    for k in range(6):  # each digit touches its box's right side; the last two boxes are empty
+    for k in range(n_boxes):
         x = truth[0][0] - 14 + k * step
-        cv2.rectangle(img, (x, top), (x + width, bottom), 60, 2)
+        cv2.rectangle(img, (x, top), (x + width, bottom), 60, line)
     cfg = SegmentationConfig()
-    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
-    _, _, stats = label_components(mask)
+    _, _, stats = label_components(binarize(normalize(img, config=cfg).flat, config=cfg))
     density = stats[1:, cv2.CC_STAT_AREA] / (stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT])
-    tall = stats[1:, cv2.CC_STAT_HEIGHT] > bottom - top - 4
-    assert np.sum(tall & (density > cfg.frame_max_density)) == 4 and np.sum(tall & (density < 0.3)) == 2
+    return img, density[stats[1:, cv2.CC_STAT_HEIGHT] > bottom - top - 4]
+
+
+def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their_row(classify):
+    img, density = _bold_digits_in_boxes(6, 2)
+    cfg = SegmentationConfig()
+    assert np.sum(density > cfg.frame_max_density) == 4 and np.sum(density < 0.3) == 2
     assert recognize(img, classify).text == "5839"
     assert recognize(img, classify, config=replace(cfg, frame_box_max_density=0.0)).text != "5839"
 
@@ -127,17 +133,9 @@ def test_boxes_that_bold_digits_touch_are_frames_beside_the_empty_boxes_of_their
 def test_a_row_of_bold_boxes_each_touched_by_its_digit_is_a_row_of_frames(classify):
     # No empty box in the row to go by: every box is dense with its digit (see
     # test_vision_steps for the round-cornered 8s this must leave).
-    img, truth = render_text(paper(300, 700), "5839", origin=(60, 190), height=60, thickness=6, gap=0.6)
-    step, width = truth[1][0] - truth[0][0], max(t[2] for t in truth) + 14
-    top, bottom = min(t[1] for t in truth) - 8, max(t[1] + t[3] for t in truth) + 8
-    for k in range(4):  # each digit touches its box's right side
-        x = truth[0][0] - 14 + k * step
-        cv2.rectangle(img, (x, top), (x + width, bottom), 60, 4)
+    img, density = _bold_digits_in_boxes(4, 4)
     cfg = SegmentationConfig()
-    mask = binarize(normalize(img, config=cfg).flat, config=cfg)
-    _, _, stats = label_components(mask)
-    density = stats[1:, cv2.CC_STAT_AREA] / (stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT])
-    assert np.sum((stats[1:, cv2.CC_STAT_HEIGHT] > bottom - top - 4) & (density > cfg.frame_max_density)) == 4
+    assert len(density) == 4 and np.all(density > cfg.frame_max_density)
     assert recognize(img, classify).text == "5839"
     assert recognize(img, classify, config=replace(cfg, frame_square_corners=False)).text != "5839"
 
