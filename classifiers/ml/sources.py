@@ -179,6 +179,11 @@ def has_augmenter() -> bool:
     return bool(_AUGMENTER)
 
 
+def registered_augmenter() -> Augmenter | None:
+    """The installed augmenter, or None (so a test that swaps it can put it back)."""
+    return _AUGMENTER[0] if _AUGMENTER else None
+
+
 def augment_dataset(dataset: Dataset, n_per_sample: int, *, seed: int = 0) -> Dataset:
     """``dataset`` plus ``n_per_sample`` augmented copies per sample from the augmenter.
 

@@ -21,9 +21,12 @@ def _tiny_dataset(_arg: str | None = None) -> sources.Dataset:
 def keep_the_augmenter():
     """Tests that install their own augmenter, or none, leave the augment app's in place
     for the tests after them (the same worker runs other apps' tests too)."""
-    saved = list(sources._AUGMENTER)
+    saved = sources.registered_augmenter()
     yield
-    sources._AUGMENTER[:] = saved
+    if saved is None:
+        sources.unregister_augmenter()
+    else:
+        sources.register_augmenter(saved)
 
 
 @pytest.fixture(autouse=True)
