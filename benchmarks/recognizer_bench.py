@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +54,13 @@ from benchmarks.synth import (  # noqa: E402
     render_sample,
     split_indices,
 )
+from recognizer.vision import SegmentationConfig  # noqa: E402
 
 SPLIT_SEED = 20240917  # fixes which MNIST digits are held out; never change casually
 TESSERACT_ARGS = ("--psm", "6", "-c", "tessedit_char_whitelist=0123456789")
+#: The pipeline's settings for the run (``--no-second-look`` changes them; the
+#: ``recognize`` command's throughput is always measured with the defaults).
+CONFIG = SegmentationConfig()
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -249,7 +253,7 @@ def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
         for kind in BLANK_KINDS:
             img = make_blank(rng, kind)
             t0 = time.perf_counter()
-            rec = recognize(img, classify, verify=verify)
+            rec = recognize(img, classify, config=CONFIG, verify=verify)
             times[kind].append((time.perf_counter() - t0) * 1000)
             if rec.text:
                 false[kind].append(rec.text.replace("\n", "/"))
@@ -278,7 +282,7 @@ def edge_check(classify, verify, *, n: int, seed: int) -> dict[int, dict]:
         wrong = []
         for _ in range(n):
             img, text = make_note(rng, margin)
-            got = recognize(img, classify, verify=verify).text
+            got = recognize(img, classify, config=CONFIG, verify=verify).text
             if got != text:
                 wrong.append(f"{text}->{got.replace(chr(10), '/')}")
         out[margin] = {"n": n, "exact": n - len(wrong), "examples": wrong[:3]}
@@ -297,7 +301,7 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int) -> d
         exact: dict[str, list[int]] = {k: [0, 0] for k in DISPLAY_KINDS}
         wrong = []
         for img, text, kind in samples:
-            got = recognize(img, classify, verify=verify).text
+            got = recognize(img, classify, config=CONFIG, verify=verify).text
             exact[kind][1] += 1
             exact[kind][0] += got == text
             if got != text:
@@ -431,6 +435,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=True,
         help="split touching digits with the single-digit verifier, trained on the classifier's digits (default)",
     )
+    p.add_argument(
+        "--second-look",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read doubtful digits again turned a little (default); --no-second-look measures without",
+    )
     p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "recognizer.json")
     p.add_argument("--save-examples", type=Path, metavar="DIR", help="write the first 3 images of every tier")
@@ -454,7 +464,10 @@ def fmt(s: dict, key: str, pct: bool = False) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CONFIG
     args = parse_args(argv)
+    if not args.second_look:
+        CONFIG = replace(CONFIG, second_look_below=0.0)
     tiers = [t for t in args.tiers.split(",") if t]
     if unknown := set(tiers) - set(TIERS):
         print(f"unknown tier(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -492,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up: lazy imports, caches
     warm = render_sample(np.random.default_rng(999), "clean", bank)
-    recognize(warm.image, classify, verify=verify)
+    recognize(warm.image, classify, config=CONFIG, verify=verify)
 
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
@@ -510,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
                 gen_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                rec = recognize(sample.image, classify, verify=verify)
+                rec = recognize(sample.image, classify, config=CONFIG, verify=verify)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
                 least = rec.min_confidence  # None when nothing was read: never flagged, as in the admin
@@ -568,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     displays = display_check(readers, verify, n=args.n_display, seed=args.seed)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
-    rec = recognize(dense_img, classify, verify=verify)
+    rec = recognize(dense_img, classify, config=CONFIG, verify=verify)
     dense = {
         "shape": list(dense_img.shape[:2]),
         "digits_truth": 200,
@@ -603,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         "dense_200": dense,
         "classifier": clf_info,
         "verifier": verifier_info,
+        "second_look": {"below": CONFIG.second_look_below, "turns": list(CONFIG.second_look_turns)},
         "n_per_tier": args.n_per_tier,
         "seed": args.seed,
         "split_seed": SPLIT_SEED,

@@ -76,3 +76,25 @@ def _as_unit_float(patch: np.ndarray) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.integer):
         return arr.astype(np.float32) / 255.0
     return np.clip(arr.astype(np.float32), 0.0, 1.0)
+
+
+def turned(crops: np.ndarray, degrees: float) -> np.ndarray:
+    """Normalised crops turned by ``degrees`` (counter-clockwise) about the frame's centre.
+
+    The digit's centre of mass sits at the centre (:func:`normalize_crop`), so a turn
+    keeps it there; a 20-px box turned by up to 45° still fits the 28-px frame.
+
+    Parameters
+    ----------
+    crops : (N, 28, 28) float ndarray
+
+    Returns
+    -------
+    (N, 28, 28) float32 ndarray in [0, 1]
+    """
+    crops = np.asarray(crops, np.float32)
+    m = cv2.getRotationMatrix2D((CROP_SIZE / 2 - 0.5, CROP_SIZE / 2 - 0.5), float(degrees), 1.0)
+    out = np.empty_like(crops)
+    for i, crop in enumerate(crops):
+        out[i] = cv2.warpAffine(crop, m, (CROP_SIZE, CROP_SIZE), flags=cv2.INTER_LINEAR)
+    return np.clip(out, 0.0, 1.0, out=out)

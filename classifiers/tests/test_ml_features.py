@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from classifiers.ml.crops import turned
 from classifiers.ml.features import Deskew, Flatten, Hog, Pixels, as_crops, deskew_crops, hog_features
 
 
@@ -109,3 +110,28 @@ def test_transformers_follow_the_estimator_contract(transformer):
     assert not hasattr(twin, "n_features_in_")
     restored = pickle.loads(pickle.dumps(transformer))  # noqa: S301 - our own bytes
     np.testing.assert_array_equal(restored.transform(batch), transformer.transform(batch))
+
+
+def _orientation(img: np.ndarray) -> float:
+    """The ink's principal axis, degrees counter-clockwise from the vertical (image y down)."""
+    ys, xs = np.nonzero(img > 0.5)
+    cov = np.cov(np.stack([xs, -ys]).astype(float))
+    vx, vy = np.linalg.eigh(cov)[1][:, -1]
+    return float(np.degrees(np.arctan2(-vx, vy)) + 90) % 180 - 90
+
+
+@pytest.mark.parametrize("degrees", [-12.0, 8.0, 30.0])
+def test_turned_crops_turn_about_the_centre_keeping_ink_and_range(degrees):
+    bar = stroke()
+    (out,) = turned(bar[None], degrees)
+    assert out.dtype == np.float32 and out.min() >= 0.0 and out.max() <= 1.0
+    assert _orientation(out) == pytest.approx(degrees, abs=2.0)
+    rows, cols = np.indices(out.shape)
+    assert (rows * out).sum() / out.sum() == pytest.approx((rows * bar).sum() / bar.sum(), abs=0.3)
+    assert (cols * out).sum() / out.sum() == pytest.approx((cols * bar).sum() / bar.sum(), abs=0.3)
+    assert out.sum() == pytest.approx(bar.sum(), rel=0.05)
+
+
+def test_a_crop_turned_by_nothing_is_unchanged():
+    crops = np.stack([stroke(), stroke(0.3)])
+    assert np.allclose(turned(crops, 0.0), crops, atol=1e-6)

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from classifiers.ml.crops import turned
 from recognizer.vision import Recognition, SegmentationConfig, recognize
 from recognizer.vision.binarize import binarize
 from recognizer.vision.components import label_components
@@ -185,7 +186,8 @@ def test_the_time_of_a_sideways_page_covers_all_three_readings(classify):
         time.sleep(0.02)
         return classify(crops)
 
-    result = recognize(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE), slow)
+    once = SegmentationConfig(second_look_below=0.0)  # one classifier call per reading
+    result = recognize(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE), slow, config=once)
     assert result.text == "40721" and len(calls) == 3  # upright, then a quarter each way
     assert result.elapsed_ms >= 60
 
@@ -380,6 +382,76 @@ def test_it_rejects_regions_the_classifier_is_unsure_about():
     assert any("not confident" in w for w in result.warnings)
 
 
+def _first_doubtful_then_sure(first: int, then: int):
+    """A classifier that reads every crop of its first call as ``first`` at 0.6 (``then``
+    at 0.4), and every crop of a later call as a sure ``then``; it records its calls."""
+    calls = []
+
+    def classify(crops):
+        calls.append(np.array(crops))
+        probs = np.zeros((len(crops), 10))
+        if len(calls) == 1:
+            probs[:, first], probs[:, then] = 0.6, 0.4
+        else:
+            probs[:, then] = 1.0
+        return probs
+
+    return classify, calls
+
+
+def test_a_doubtful_digit_is_read_again_turned_and_labelled_by_the_mean_of_the_readings():
+    img, _ = render_text(paper(200, 300), "1", origin=(120, 140), height=80, thickness=6)
+    classify, calls = _first_doubtful_then_sure(7, 1)
+    config = SegmentationConfig(try_quarter_turns=False)
+    result = recognize(img, classify, config=config)
+    (digit,) = result.digits
+    # (0.4 + 4 × 1.0) / 5 for "1", 0.6 / 5 for "7"
+    assert digit.label == 1 and digit.confidence == pytest.approx(0.88)
+    assert digit.alternatives[0] == (7, pytest.approx(0.12))
+    first, again = calls
+    crop = first[[i for i, c in enumerate(first) if np.array_equal(c, digit.crop)][0]]
+    expected = np.stack([turned(crop[None], t)[0] for t in config.second_look_turns])
+    assert np.allclose(again, expected)
+    alone = recognize(img, _first_doubtful_then_sure(7, 1)[0], config=replace(config, second_look_below=0.0))
+    assert alone.text == "7" and alone.digits[0].confidence == pytest.approx(0.6)
+
+
+def test_a_sure_digit_is_read_once():
+    img, _ = render_text(paper(200, 300), "1", origin=(120, 140), height=80, thickness=6)
+    classify, calls = _first_doubtful_then_sure(7, 1)
+    result = recognize(img, classify, config=SegmentationConfig(try_quarter_turns=False, second_look_below=0.55))
+    assert result.text == "7" and len(calls) == 1
+
+
+def test_the_second_look_never_brings_back_a_region_the_first_reading_rejected():
+    img, _ = render_text(paper(150, 400), "123", origin=(40, 100), height=50, thickness=3)
+    calls = []
+
+    def unsure_of_the_middle_until_turned(crops):
+        calls.append(len(crops))
+        probs = np.full((len(crops), 10), 0.02)
+        probs[:, 7] = 0.82
+        if len(calls) == 1:
+            probs[1] = 0.1
+        return probs
+
+    result = recognize(img, unsure_of_the_middle_until_turned, config=SegmentationConfig(try_quarter_turns=False))
+    assert result.text == "77" and len(result.digits) == 2
+
+
+def test_a_piece_the_verifier_doubts_is_not_read_again():
+    img, _ = render_text(paper(200, 300), "1", origin=(120, 140), height=80, thickness=6)
+    config = SegmentationConfig(try_quarter_turns=False)
+
+    def verify(patches, heights):
+        return np.full(len(patches), 0.3)  # doubted, but above the short-line gate
+
+    classify, calls = _first_doubtful_then_sure(7, 1)
+    assert recognize(img, classify, config=config, verify=verify).text == "7" and len(calls) == 1
+    sure = replace(config, second_look_min_one_digit=0.2)
+    assert recognize(img, _first_doubtful_then_sure(7, 1)[0], config=sure, verify=verify).text == "1"
+
+
 def test_it_calls_the_classifier_once_with_normalised_crops(classify):
     calls = []
 
@@ -388,8 +460,11 @@ def test_it_calls_the_classifier_once_with_normalised_crops(classify):
         return classify(crops)
 
     img, _ = render_text(paper(200, 500), "40721", origin=(40, 120), height=60, thickness=4, gap=-0.12)
-    recognize(img, spy)
+    config = SegmentationConfig(try_quarter_turns=False)
+    recognize(img, spy, config=replace(config, second_look_below=0.0))
     assert len(calls) == 1
+    recognize(img, spy, config=config)  # and at most once more, for all the doubtful digits
+    assert len(calls) in (2, 3) and np.array_equal(calls[1], calls[0])
     crops = calls[0]
     assert crops.dtype == np.float32 and crops.shape[1:] == (28, 28)
     assert crops.min() >= 0 and crops.max() <= 1 and crops[:, 0, :].max() == 0  # ink white, margin black

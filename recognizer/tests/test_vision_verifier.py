@@ -107,9 +107,14 @@ def _line_with_a_touching_pair(pair: str, gap: float) -> np.ndarray:
     return img
 
 
+def _one_digit_between_4_and_5(text: str) -> bool:
+    """The touching pair of "4 17 5" read whole, as one glyph (a doubtful 9 or 0)."""
+    return len(text) == 3 and text[0] == "4" and text[2] == "5" and text[1] not in "17"
+
+
 def test_the_verifier_decides_a_component_the_width_alone_leaves_whole(printed_classifier):
     img = _line_with_a_touching_pair("17", gap=-0.4)
-    assert recognize(img, printed_classifier).text == "495"  # the classifier alone: one digit, a 9
+    assert _one_digit_between_4_and_5(recognize(img, printed_classifier).text)  # the classifier alone
 
     def wide_is_two(patches, heights):
         return np.array([0.001 if p.shape[1] > 0.85 * h else 0.99 for p, h in zip(patches, heights, strict=True)])
@@ -118,7 +123,7 @@ def test_the_verifier_decides_a_component_the_width_alone_leaves_whole(printed_c
         return 1.0 - wide_is_two(patches, heights)
 
     assert recognize(img, printed_classifier, verify=wide_is_two).text == "4175"
-    assert recognize(img, printed_classifier, verify=wide_is_one).text == "495"
+    assert _one_digit_between_4_and_5(recognize(img, printed_classifier, verify=wide_is_one).text)
 
 
 def test_a_trained_verifier_splits_narrow_touching_pairs(printed_classifier, small_verifier):
@@ -186,7 +191,7 @@ def test_a_narrow_component_the_verifier_takes_for_one_digit_is_not_tried_for_a_
         calls.append(len(patches))
         return np.full(len(patches), 0.9)
 
-    assert recognize(img, printed_classifier, verify=sure_it_is_one).text == "495"
+    assert _one_digit_between_4_and_5(recognize(img, printed_classifier, verify=sure_it_is_one).text)
     assert calls == [1]  # the component, whole; no pieces cut and verified
 
 

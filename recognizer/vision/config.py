@@ -409,6 +409,19 @@ class SegmentationConfig:
     min_line_confidence: float = 0.7
     #: How many alternatives (after the best label) a digit keeps.
     n_alternatives: int = 2
+    #: A kept digit read with less confidence than this is read again turned by each
+    #: of ``second_look_turns`` degrees, and its label, confidence and alternatives come
+    #: from the mean of all the readings (test-time augmentation; 0 turns it off). The
+    #: classifiers learn digits turned up to 12° (the default augmentation), and a
+    #: doubtful one — a 9 with an open top, a 7 with a bar — often reads surely a little
+    #: more upright or slanted. Which regions and lines are kept is still decided on the
+    #: first reading: averaging lowers a doubtful clutter line's confidence as often as
+    #: it raises a digit's.
+    second_look_below: float = 0.95
+    second_look_turns: tuple[float, ...] = (-12.0, -8.0, 8.0, 12.0)
+    #: ... unless the verifier gave it P(one whole digit) below this: turning a piece
+    #: of a touching pair or a fragment only reshuffles its guesses.
+    second_look_min_one_digit: float = 0.5
     #: Read a column of one- or two-digit lines again turned a quarter each way (a
     #: page scanned sideways) and keep the better reading.
     try_quarter_turns: bool = True
@@ -428,6 +441,10 @@ class SegmentationConfig:
             raise ValueError("background_shadow_ratio must be in (0, 1]")
         if not 0.0 <= self.background_black_ratio < 1.0:
             raise ValueError("background_black_ratio must be in [0, 1)")
+        if not 0.0 <= self.second_look_below <= 1.0:
+            raise ValueError("second_look_below must be in [0, 1]")
+        if any(not -45.0 <= t <= 45.0 for t in self.second_look_turns):
+            raise ValueError("second_look_turns must be angles in [-45, 45] degrees")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:

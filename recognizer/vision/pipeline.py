@@ -17,7 +17,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from classifiers.ml.crops import normalize_crop
+from classifiers.ml.crops import normalize_crop, turned
 
 from .binarize import binarize_labelled, remove_frames, remove_lines
 from .components import (
@@ -792,6 +792,23 @@ def _verified(verify: Verify, patches: list[np.ndarray], heights: list[float]) -
     return np.nan_to_num(got, nan=0.0)
 
 
+def _second_look(
+    probs: np.ndarray, batch: np.ndarray, kept: list[int], classify: Classify, config: SegmentationConfig
+) -> np.ndarray:
+    """``probs`` with the rows of the ``kept`` crops read under ``second_look_below``
+    replaced by the mean of that reading and the crop's readings turned by each of
+    ``second_look_turns`` degrees (one classifier call for all)."""
+    turns = config.second_look_turns
+    doubtful = [i for i in dict.fromkeys(kept) if probs[i].max() < config.second_look_below]
+    if not doubtful or not turns:
+        return probs
+    crops = batch[doubtful]
+    again = _classify(np.concatenate([turned(crops, t) for t in turns]), classify)
+    out = probs.copy()
+    out[doubtful] = (probs[doubtful] + again.reshape(len(turns), len(doubtful), 10).sum(axis=0)) / (1 + len(turns))
+    return out
+
+
 def _classify(batch: np.ndarray, classify: Classify) -> np.ndarray:
     probs = np.asarray(classify(batch), dtype=np.float64)
     if probs.shape != (len(batch), 10):
@@ -1011,9 +1028,14 @@ def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, ver
         )
     if doubtful:
         warnings.append(f"dropped {len(doubtful)} line(s) the classifier was not confident about (clutter, shadows)")
+    shown = sorted(set(by_line) - set(doubtful) - faint - unlike)
+    if probs is not None:
+        sure = config.second_look_min_one_digit
+        whole = [p.crop for n in shown for p in by_line[n] if one_digit.get(p.crop, 1.0) >= sure]
+        probs = _second_look(probs, batch, whole, classify, config)
     digits: list[Digit] = []
     texts: list[str] = []
-    for line_no in sorted(set(by_line) - set(doubtful) - faint - unlike):
+    for line_no in shown:
         line_text = ""
         for p in by_line[line_no]:
             row = probs[p.crop]
