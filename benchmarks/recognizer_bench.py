@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +54,9 @@ from benchmarks.synth import (  # noqa: E402
     render_sample,
     split_indices,
 )
-from recognizer.vision import SegmentationConfig  # noqa: E402
 
 SPLIT_SEED = 20240917  # fixes which MNIST digits are held out; never change casually
 TESSERACT_ARGS = ("--psm", "6", "-c", "tessedit_char_whitelist=0123456789")
-#: The pipeline's settings for the run (``--no-second-look`` changes them; the
-#: ``recognize`` command's throughput is always measured with the defaults).
-CONFIG = SegmentationConfig()
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -241,10 +237,12 @@ def train_verifier(data) -> tuple[object, dict]:
 BLANK_KINDS = ("plain", "ruled", "grid", "photo")
 
 
-def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
+def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """Images without digits, ``n`` of each kind: how many read as any text (each a false
     reading), the median time, and the first few false texts ("/" between lines)."""
-    from recognizer.vision import recognize
+    from recognizer.vision import SegmentationConfig, recognize
+
+    config = config or SegmentationConfig()
 
     rng = np.random.default_rng([seed, 100])
     times: dict[str, list[float]] = {k: [] for k in BLANK_KINDS}
@@ -253,7 +251,7 @@ def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
         for kind in BLANK_KINDS:
             img = make_blank(rng, kind)
             t0 = time.perf_counter()
-            rec = recognize(img, classify, config=CONFIG, verify=verify)
+            rec = recognize(img, classify, config=config, verify=verify)
             times[kind].append((time.perf_counter() - t0) * 1000)
             if rec.text:
                 false[kind].append(rec.text.replace("\n", "/"))
@@ -271,10 +269,12 @@ def blank_check(classify, verify, *, n: int, seed: int) -> dict[str, dict]:
 EDGE_MARGINS = (3, 6, 10, 15, 25)
 
 
-def edge_check(classify, verify, *, n: int, seed: int) -> dict[int, dict]:
+def edge_check(classify, verify, *, n: int, seed: int, config=None) -> dict[int, dict]:
     """Numbers written close to a small sheet's edge (``make_note``: a sticky note on a desk),
     ``n`` per distance in px (``EDGE_MARGINS``): how many read exactly, and the first few misreadings."""
-    from recognizer.vision import recognize
+    from recognizer.vision import SegmentationConfig, recognize
+
+    config = config or SegmentationConfig()
 
     rng = np.random.default_rng([seed, 102])
     out = {}
@@ -282,18 +282,20 @@ def edge_check(classify, verify, *, n: int, seed: int) -> dict[int, dict]:
         wrong = []
         for _ in range(n):
             img, text = make_note(rng, margin)
-            got = recognize(img, classify, config=CONFIG, verify=verify).text
+            got = recognize(img, classify, config=config, verify=verify).text
             if got != text:
                 wrong.append(f"{text}->{got.replace(chr(10), '/')}")
         out[margin] = {"n": n, "exact": n - len(wrong), "examples": wrong[:3]}
     return out
 
 
-def display_check(readers: dict[str, object], verify, *, n: int, seed: int) -> dict[str, dict]:
+def display_check(readers: dict[str, object], verify, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """Seven-segment displays (``make_display``: LCD, LED, a meter's window), ``n`` of them,
     read by each classifier of ``readers``: how many exactly, per kind, and the first few
     misreadings."""
-    from recognizer.vision import recognize
+    from recognizer.vision import SegmentationConfig, recognize
+
+    config = config or SegmentationConfig()
 
     samples = [make_display(np.random.default_rng([seed, 103, i])) for i in range(n)]
     out = {}
@@ -301,7 +303,7 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int) -> d
         exact: dict[str, list[int]] = {k: [0, 0] for k in DISPLAY_KINDS}
         wrong = []
         for img, text, kind in samples:
-            got = recognize(img, classify, config=CONFIG, verify=verify).text
+            got = recognize(img, classify, config=config, verify=verify).text
             exact[kind][1] += 1
             exact[kind][0] += got == text
             if got != text:
@@ -464,10 +466,7 @@ def fmt(s: dict, key: str, pct: bool = False) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global CONFIG
     args = parse_args(argv)
-    if not args.second_look:
-        CONFIG = replace(CONFIG, second_look_below=0.0)
     tiers = [t for t in args.tiers.split(",") if t]
     if unknown := set(tiers) - set(TIERS):
         print(f"unknown tier(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -479,7 +478,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from classifiers.ml.predict import digit_classifier
-    from recognizer.vision import recognize
+    from recognizer.vision import SegmentationConfig, recognize
+
+    # The pipeline's settings for the run; the recognize command's throughput is measured with the defaults.
+    config = SegmentationConfig() if args.second_look else SegmentationConfig(second_look_below=0.0)
 
     cv2.setNumThreads(len(os.sched_getaffinity(0)))
     train_idx, held_idx = split_indices(len(labels), held_out=args.held_out, seed=SPLIT_SEED)
@@ -505,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up: lazy imports, caches
     warm = render_sample(np.random.default_rng(999), "clean", bank)
-    recognize(warm.image, classify, config=CONFIG, verify=verify)
+    recognize(warm.image, classify, config=config, verify=verify)
 
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
@@ -523,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
                 gen_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                rec = recognize(sample.image, classify, config=CONFIG, verify=verify)
+                rec = recognize(sample.image, classify, config=config, verify=verify)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
                 least = rec.min_confidence  # None when nothing was read: never flagged, as in the admin
@@ -573,15 +575,15 @@ def main(argv: list[str] | None = None) -> int:
         total_tess.absorb(tess[t])
 
     # edge cases: no digits, 200 digits
-    blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed)
-    notes = edge_check(classify, verify, n=args.n_edge, seed=args.seed)
+    blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed, config=config)
+    notes = edge_check(classify, verify, n=args.n_edge, seed=args.seed, config=config)
     readers = {"default": classify}
     if args.n_display:
         readers["with segments"] = digit_classifier(meter_classifier(args, train_data))
-    displays = display_check(readers, verify, n=args.n_display, seed=args.seed)
+    displays = display_check(readers, verify, n=args.n_display, seed=args.seed, config=config)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
-    rec = recognize(dense_img, classify, config=CONFIG, verify=verify)
+    rec = recognize(dense_img, classify, config=config, verify=verify)
     dense = {
         "shape": list(dense_img.shape[:2]),
         "digits_truth": 200,
@@ -616,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         "dense_200": dense,
         "classifier": clf_info,
         "verifier": verifier_info,
-        "second_look": {"below": CONFIG.second_look_below, "turns": list(CONFIG.second_look_turns)},
+        "second_look": {"below": config.second_look_below, "turns": list(config.second_look_turns)},
         "n_per_tier": args.n_per_tier,
         "seed": args.seed,
         "split_seed": SPLIT_SEED,

@@ -82,7 +82,7 @@ def turned(crops: np.ndarray, degrees: float) -> np.ndarray:
     """Normalised crops turned by ``degrees`` (counter-clockwise) about the frame's centre.
 
     The digit's centre of mass sits at the centre (:func:`normalize_crop`), so a turn
-    keeps it there; a 20-px box turned by up to 45° still fits the 28-px frame.
+    keeps it there; its 20-px box turned by up to 35° still fits the 28-px frame.
 
     Parameters
     ----------

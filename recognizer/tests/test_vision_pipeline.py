@@ -452,6 +452,15 @@ def test_a_piece_the_verifier_doubts_is_not_read_again():
     assert recognize(img, _first_doubtful_then_sure(7, 1)[0], config=sure, verify=verify).text == "1"
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("second_look_below", 1.5, "second_look_below"), ("second_look_turns", (-40.0, 8.0), "second_look_turns")],
+)
+def test_the_second_look_refuses_settings_it_cannot_honour(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        SegmentationConfig(**{field: value})
+
+
 def test_it_calls_the_classifier_once_with_normalised_crops(classify):
     calls = []
 

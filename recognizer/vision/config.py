@@ -443,8 +443,8 @@ class SegmentationConfig:
             raise ValueError("background_black_ratio must be in [0, 1)")
         if not 0.0 <= self.second_look_below <= 1.0:
             raise ValueError("second_look_below must be in [0, 1]")
-        if any(not -45.0 <= t <= 45.0 for t in self.second_look_turns):
-            raise ValueError("second_look_turns must be angles in [-45, 45] degrees")
+        if any(not -35.0 <= t <= 35.0 for t in self.second_look_turns):
+            raise ValueError("second_look_turns must be angles in [-35, 35] degrees (the crop's frame)")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0 <= self.split_max_cuts <= 64:
