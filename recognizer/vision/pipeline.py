@@ -3,7 +3,7 @@
 Steps: (a) normalise → (b) binarise, remove ruled lines → (c) components and
 shape rules → (d) merge broken pieces → (e) text lines and line-relative rules →
 (d) split touching digits → (f) crops through ``normalize_crop``, one classifier
-batch, confidence rule.
+batch, confidence rules, a second look at the doubtful digits kept (read again turned).
 """
 
 from __future__ import annotations
@@ -948,8 +948,9 @@ def recognize(
     classify : callable
         ``(N, 28, 28) float32`` crops (white ink on black, see
         ``classifiers.ml.crops.normalize_crop``) → ``(N, 10)`` probabilities of
-        digits 0..9. Called once per reading (three times for a sideways page),
-        never with ``N == 0``.
+        digits 0..9. Called once per reading (three readings for a sideways page),
+        and once more when a digit it kept was read under ``second_look_below``
+        (its turned copies); never with ``N == 0``.
     config : SegmentationConfig
     verify : callable, optional
         ``(patches, line digit heights)`` → ``(N,)`` P(one whole digit), e.g.
