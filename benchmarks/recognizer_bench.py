@@ -234,15 +234,20 @@ def train_verifier(data) -> tuple[object, dict]:
     return verifier, {"n_samples": TRAINING_SAMPLES, "fit_s": round(time.perf_counter() - t0, 1)}
 
 
+def read(image: np.ndarray, classify, verify, config=None):
+    """The pipeline's reading of ``image`` with the run's settings (``config``; default settings
+    when None): the one place the benchmark calls :func:`recognizer.vision.recognize`."""
+    from recognizer.vision import SegmentationConfig, recognize
+
+    return recognize(image, classify, config=config or SegmentationConfig(), verify=verify)
+
+
 BLANK_KINDS = ("plain", "ruled", "grid", "photo")
 
 
 def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """Images without digits, ``n`` of each kind: how many read as any text (each a false
     reading), the median time, and the first few false texts ("/" between lines)."""
-    from recognizer.vision import SegmentationConfig, recognize
-
-    config = config or SegmentationConfig()
 
     rng = np.random.default_rng([seed, 100])
     times: dict[str, list[float]] = {k: [] for k in BLANK_KINDS}
@@ -251,7 +256,7 @@ def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str
         for kind in BLANK_KINDS:
             img = make_blank(rng, kind)
             t0 = time.perf_counter()
-            rec = recognize(img, classify, config=config, verify=verify)
+            rec = read(img, classify, verify, config)
             times[kind].append((time.perf_counter() - t0) * 1000)
             if rec.text:
                 false[kind].append(rec.text.replace("\n", "/"))
@@ -272,9 +277,6 @@ EDGE_MARGINS = (3, 6, 10, 15, 25)
 def edge_check(classify, verify, *, n: int, seed: int, config=None) -> dict[int, dict]:
     """Numbers written close to a small sheet's edge (``make_note``: a sticky note on a desk),
     ``n`` per distance in px (``EDGE_MARGINS``): how many read exactly, and the first few misreadings."""
-    from recognizer.vision import SegmentationConfig, recognize
-
-    config = config or SegmentationConfig()
 
     rng = np.random.default_rng([seed, 102])
     out = {}
@@ -282,7 +284,7 @@ def edge_check(classify, verify, *, n: int, seed: int, config=None) -> dict[int,
         wrong = []
         for _ in range(n):
             img, text = make_note(rng, margin)
-            got = recognize(img, classify, config=config, verify=verify).text
+            got = read(img, classify, verify, config).text
             if got != text:
                 wrong.append(f"{text}->{got.replace(chr(10), '/')}")
         out[margin] = {"n": n, "exact": n - len(wrong), "examples": wrong[:3]}
@@ -293,9 +295,6 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int, conf
     """Seven-segment displays (``make_display``: LCD, LED, a meter's window), ``n`` of them,
     read by each classifier of ``readers``: how many exactly, per kind, and the first few
     misreadings."""
-    from recognizer.vision import SegmentationConfig, recognize
-
-    config = config or SegmentationConfig()
 
     samples = [make_display(np.random.default_rng([seed, 103, i])) for i in range(n)]
     out = {}
@@ -303,7 +302,7 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int, conf
         exact: dict[str, list[int]] = {k: [0, 0] for k in DISPLAY_KINDS}
         wrong = []
         for img, text, kind in samples:
-            got = recognize(img, classify, config=config, verify=verify).text
+            got = read(img, classify, verify, config).text
             exact[kind][1] += 1
             exact[kind][0] += got == text
             if got != text:
@@ -478,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from classifiers.ml.predict import digit_classifier
-    from recognizer.vision import SegmentationConfig, recognize
+    from recognizer.vision import SegmentationConfig
 
     # The pipeline's settings for the run; the recognize command's throughput is measured with the defaults.
     config = SegmentationConfig() if args.second_look else SegmentationConfig(second_look_below=0.0)
@@ -507,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up: lazy imports, caches
     warm = render_sample(np.random.default_rng(999), "clean", bank)
-    recognize(warm.image, classify, config=config, verify=verify)
+    read(warm.image, classify, verify, config)
 
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
@@ -525,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
                 gen_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                rec = recognize(sample.image, classify, config=config, verify=verify)
+                rec = read(sample.image, classify, verify, config)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
                 least = rec.min_confidence  # None when nothing was read: never flagged, as in the admin
@@ -583,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     displays = display_check(readers, verify, n=args.n_display, seed=args.seed, config=config)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
-    rec = recognize(dense_img, classify, config=config, verify=verify)
+    rec = read(dense_img, classify, verify, config)
     dense = {
         "shape": list(dense_img.shape[:2]),
         "digits_truth": 200,

@@ -585,9 +585,11 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
     # Boxes a bold digit touches are denser: frame when their row has a box like them,
     # found, or dense too and square-cornered as they are.
     sparse = np.array(found, int)
-    square = [i for i in dense if _square_corners(labels, i + 1, stats[i + 1])] if config.frame_square_corners else []
+    square = np.array(
+        [i for i in dense if _square_corners(labels, i + 1, stats[i + 1])] if config.frame_square_corners else [], int
+    )
     for i in dense:
-        if beside(i, sparse) or (i in square and beside(i, np.array(square))):
+        if beside(i, sparse) or (i in square and beside(i, square)):
             take(i, outline_only=True)
     if not found:
         return Frames(mask, removed, ())
