@@ -250,6 +250,45 @@ def test_it_splits_touching_pairs_on_a_steep_line_measuring_the_line_upright(cla
     assert recognize(img, classify).text == "40725386"
 
 
+def _italic(text: str, shear: float, gap: float) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """``text`` drawn touching, then leaning right by ``shear`` (x per y); each glyph's centre."""
+    baseline = 130
+    img, boxes = render_text(
+        paper(200, 120 + 60 * len(text)), text, origin=(40, baseline), height=60, thickness=4, gap=gap
+    )
+    lean = np.float32([[1, -shear, shear * baseline], [0, 1, 0]])  # x' = x + shear × (baseline − y)
+    img = cv2.warpAffine(img, lean, (img.shape[1], img.shape[0]), flags=cv2.INTER_LINEAR, borderValue=235)
+    centres = [(x + w / 2 + shear * (baseline - y - h / 2), y + h / 2) for x, y, w, h in boxes]
+    return img, centres
+
+
+@pytest.mark.parametrize(("text", "shear", "gap"), [("5372", 0.4, -0.15), ("53", 0.5, -0.15), ("2468", 0.5, -0.22)])
+def test_touching_italic_digits_are_cut_along_their_slant(classify, text, shear, gap):
+    img, centres = _italic(text, shear, gap)
+    ink = (img < 128).astype(np.uint8)
+    assert cv2.connectedComponents(ink)[0] - 1 == 1  # one component ...
+    cols = ink.any(axis=0)
+    assert cols[np.flatnonzero(cols)[0] : np.flatnonzero(cols)[-1] + 1].all()  # ... no empty column inside it
+    result = recognize(img, classify)
+    assert result.text == text
+    for digit, (cx, cy) in zip(result.digits, centres, strict=True):  # boxed where it stands, not where it was cut
+        x, y, w, h = digit.box
+        assert x <= cx <= x + w and y <= cy <= y + h
+
+
+def test_a_leaning_pair_is_cut_upright_without_the_sheared_alternative(classify):
+    """With the sheared cut off, the same italic pair is cut by columns only (and read wrong)."""
+    img, _ = _italic("53", 0.5, -0.15)
+    assert recognize(img, classify).text == "53"
+    assert recognize(img, classify, config=SegmentationConfig(split_deslant_min=0)).text != "53"
+
+
+@pytest.mark.parametrize(("low", "high"), [(-0.1, 0.4), (0.5, 0.4), (0.1, 1.5)])
+def test_the_sheared_cut_refuses_settings_it_cannot_honour(low, high):
+    with pytest.raises(ValueError, match="split_deslant_min and split_deslant_max"):
+        SegmentationConfig(split_deslant_min=low, split_deslant_max=high)
+
+
 @pytest.mark.parametrize("digit", ["0", "2", "5"])
 def test_a_wide_single_digit_stays_whole(classify, digit):
     img, (box,) = render_text(paper(240, 400), digit, origin=(60, 160), height=100, thickness=8)

@@ -427,7 +427,7 @@ def test_it_chooses_the_best_scored_cut_sequence():
     assert any(abs(c - 30) <= 2 for c in cuts)
     segs = valid_segments(60, cuts, ref_height=40, config=CFG, allow_whole=False)
     scores = {s: (0.0 if abs(s[1] - 30) <= 2 or abs(s[0] - 30) <= 2 else -3.0) for s in segs}
-    parts = best_partition(60, cuts, costs, scores, ref_height=40, config=CFG)
+    _, parts = best_partition(60, cuts, costs, scores, ref_height=40, config=CFG)
     assert len(parts) == 2 and abs(parts[0][1] - 30) <= 2
 
 
@@ -449,7 +449,7 @@ def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height, su
                 score -= CFG.split_cut_penalty * float(np.mean([cost_of[c] for c in subset]))
             if best is None or score > best[0] + 1e-9:
                 best = (score, segs)
-    return best[1] if best else [(0, width)]
+    return best if best else (-np.inf, [(0, width)])
 
 
 def test_the_best_partition_is_the_one_trying_every_cut_subset_finds():
@@ -463,21 +463,23 @@ def test_the_best_partition_is_the_one_trying_every_cut_subset_finds():
             s: float(np.log(rng.uniform(0.05, 1))) for s in itertools.combinations(bounds, 2) if rng.uniform() < 0.7
         }
         ref = float(rng.uniform(20, 60))
-        expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref)
-        assert best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG) == expected
+        expected_score, expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref)
+        score, parts = best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG)
+        assert parts == expected and score == pytest.approx(expected_score)
         # With per-piece (summed) scores as the single-digit verifier gives them.
         summed = {s: 0.3 * float(np.log(rng.uniform(1e-3, 1))) for s in scores if rng.uniform() < 0.8}
-        expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref, summed)
-        assert best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG, summed=summed) == expected
+        expected_score, expected = _partition_by_trying_every_subset(width, cuts, costs, scores, ref, summed)
+        score, parts = best_partition(width, cuts, costs, scores, ref_height=ref, config=CFG, summed=summed)
+        assert parts == expected and score == pytest.approx(expected_score)
 
 
 def test_summed_scores_count_once_per_piece_not_averaged():
     """Two pieces the verifier doubts lose to one it trusts, even when the classifier prefers the pair."""
     cuts, costs = np.array([30]), np.array([0.0])
     scores = {(0, 60): -0.5, (0, 30): -0.1, (30, 60): -0.1}
-    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG) == [(0, 30), (30, 60)]
+    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG)[1] == [(0, 30), (30, 60)]
     summed = {(0, 60): 0.0, (0, 30): -0.6, (30, 60): -0.6}
-    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG, summed=summed) == [(0, 60)]
+    assert best_partition(60, cuts, costs, scores, ref_height=40, config=CFG, summed=summed)[1] == [(0, 60)]
 
 
 def test_config_is_frozen_and_validated():

@@ -332,6 +332,16 @@ class SegmentationConfig:
     #: A piece of a cut component loses the bits of its neighbour's strokes the cut left
     #: in it: parts touching the cut with under this share of the piece's ink.
     split_sliver_share: float = 0.2
+    #: A split candidate whose ink leans (its moments' shear ``mu11 / mu02``, x per y) by
+    #: more than this is also cut sheared upright: a column cannot pass between two
+    #: slanted digits that overlap, a cut of the sheared ink can (0 turns it off) ...
+    split_deslant_min: float = 0.15
+    #: ... sheared by at most this much ...
+    split_deslant_max: float = 0.4
+    #: ... and that cut is taken when its partition scores at least this much more than
+    #: the upright one's (a pick of the better of two scores favours splitting a wide
+    #: single digit a little, which this margin pays for).
+    split_deslant_margin: float = 0.25
     #: Split at most this many components per image (the rest is kept whole).
     split_max_components: int = 60
     #: With a single-digit verifier (``recognize(verify=…)``): each piece's score gains this ×
@@ -447,5 +457,7 @@ class SegmentationConfig:
             raise ValueError("second_look_turns must be angles in [-35, 35] degrees (the crop's frame)")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
+        if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:
+            raise ValueError("split_deslant_min and split_deslant_max must satisfy 0 <= min <= max <= 1")
         if not 0 <= self.split_max_cuts <= 64:
             raise ValueError("split_max_cuts must be in 0 .. 64")

@@ -2,7 +2,8 @@
 
 Steps: (a) normalise → (b) binarise, remove ruled lines → (c) components and
 shape rules → (d) merge broken pieces → (e) text lines and line-relative rules →
-(d) split touching digits → (f) crops through ``normalize_crop``, one classifier
+(d) split touching digits (cut by columns, and sheared upright when the ink leans)
+→ (f) crops through ``normalize_crop``, one classifier
 batch, confidence rules, a second look at the doubtful digits kept (read again turned).
 """
 
@@ -94,7 +95,8 @@ class _Whole:
 class _Split:
     """A component (or two neighbours, :func:`_pair_plan`) to cut into digits: the candidate
     cuts across its ``width``, their ink costs, and every valid segment's (crop index, box);
-    ``whole`` is read when no partition is valid."""
+    ``whole`` is read when no partition is valid. ``leaning`` is the same component
+    sheared upright (:func:`_deslanted`) and cut its own way, if it leans."""
 
     line: int
     width: int
@@ -103,6 +105,7 @@ class _Split:
     ref_h: float
     whole: tuple[int, Box]
     segments: dict[tuple[int, int], tuple[int, Box]]
+    leaning: _Split | None = None
 
 
 @dataclass
@@ -542,6 +545,39 @@ def _upright(mask: np.ndarray, grey: np.ndarray, angle: float, *, config: Segmen
     return _Upright(turned[y0:y1, x0:x1], turned_grey, cv2.invertAffineTransform(m), (h, w))
 
 
+def _deslanted(up: _Upright, *, config: SegmentationConfig) -> _Upright:
+    """``up`` sheared so its ink stands upright, when it leans by more than ``split_deslant_min``.
+
+    The shear is the moments' ``mu11 / mu02`` (x per y), as a classifier deskews a digit
+    (OpenCV's digits sample), about the ink's centre row; ``back`` still leads to the
+    component mask.
+    """
+    if config.split_deslant_min <= 0:
+        return up
+    m = cv2.moments(up.mask, binaryImage=True)
+    if m["m00"] <= 0 or m["mu02"] <= 1e-6:
+        return up
+    skew = m["mu11"] / m["mu02"]
+    if abs(skew) <= config.split_deslant_min:
+        return up
+    skew = float(np.clip(skew, -config.split_deslant_max, config.split_deslant_max))
+    h, w = up.mask.shape
+    pad = math.ceil(abs(skew) * h) + 1
+    fwd = np.array([[1.0, -skew, skew * m["m01"] / m["m00"] + pad], [0.0, 1.0, 0.0]])
+    size = (w + 2 * pad, h)
+    sheared = cv2.warpAffine(up.mask, fwd, size, flags=cv2.INTER_NEAREST)
+    cols = np.flatnonzero(sheared.any(axis=0))
+    if cols.size == 0:
+        return up
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    grey = cv2.warpAffine(up.grey, fwd, size, flags=cv2.INTER_LINEAR)[:, x0:x1]
+    fwd[0, 2] -= x0
+    inv = cv2.invertAffineTransform(fwd)  # sheared → upright
+    if up.back is not None:  # then upright → component
+        inv = np.hstack([up.back[:, :2] @ inv[:, :2], (up.back[:, :2] @ inv[:, 2] + up.back[:, 2])[:, None]])
+    return _Upright(sheared[:, x0:x1], grey, inv, up.shape)
+
+
 def _upright_height(uprights: list[_Upright], line_height: float) -> float:
     """Digit height of a line measured on its components turned upright.
 
@@ -568,6 +604,9 @@ def _pieces(
     ``verify_weight × log P(one whole digit)`` — one verifier call for all pieces.
     Two narrow neighbours that may be one broken digit (:func:`_side_by_side`) are then
     a split plan too, with one cut between them: the same score keeps them apart or joins them.
+    A split candidate whose ink leans is also cut sheared upright (:func:`_deslanted`), and
+    that partition wins when it scores ``split_deslant_margin`` more: a column cannot pass
+    between two slanted digits that overlap.
     The components of lines of at most ``line_gate_max_digits`` go to the verifier as well
     (:func:`_unlike_lines`).
     """
@@ -608,6 +647,10 @@ def _pieces(
                 n_split += 1
                 plan = _split_plan(line_no, box, up, ref_h, band.get(i), config, gathered)
                 if plan is not None:
+                    sheared = _deslanted(up, config=config)
+                    if sheared is not up:
+                        leaning = _split_plan(line_no, box, sheared, ref_h, band.get(i), config, gathered)
+                        plan = replace(plan, leaning=leaning)
                     plans.append(plan)
                     continue
             # A short line's pieces go to the verifier too (see _unlike_lines).
@@ -641,24 +684,40 @@ def _pieces(
                     box, ci = alt_box, alt_ci
             pieces.append(_Piece(box, plan.line, ci))
             continue
-        ref_h, seg_info = plan.ref_h, plan.segments
-        scores, summed = {}, {}
-        for seg, (ci, _box) in seg_info.items():
-            score, is_one = 0.0, False
-            if probs is not None:
-                score, is_one = math.log(max(float(probs[ci].max()), 1e-6)), int(np.argmax(probs[ci])) == 1
-            if seg[1] - seg[0] < config.split_narrow_width * ref_h and not is_one:
-                score -= config.split_narrow_penalty
-            if ci in one_digit:
-                summed[seg] = config.verify_weight * math.log(min(max(one_digit[ci], 1e-4), 1.0))
-            scores[seg] = score
-        parts = best_partition(
-            plan.width, plan.cuts, plan.costs, scores, ref_height=ref_h, config=config, summed=summed
-        )
-        chosen = [plan.whole] if any(p not in seg_info for p in parts) else [seg_info[p] for p in parts]
-        for ci, box in chosen:
-            pieces.append(_Piece(box, plan.line, ci))
+        value, chosen = _partition(plan, probs, one_digit, config)
+        if plan.leaning is not None:
+            leaning_value, leaning_chosen = _partition(plan.leaning, probs, one_digit, config)
+            if leaning_value > value + config.split_deslant_margin:
+                chosen = leaning_chosen
+        pieces.extend(_Piece(box, plan.line, ci) for ci, box in chosen)
     return _Pieces(pieces, batch, probs, warnings, one_digit)
+
+
+def _partition(
+    plan: _Split, probs: np.ndarray | None, one_digit: dict[int, float], config: SegmentationConfig
+) -> tuple[float, list[tuple[int, Box]]]:
+    """The best partition of a split plan's segments: its score and its pieces' (crop index, box).
+
+    A segment scores the log of the classifier's top probability (narrow ones lose
+    ``split_narrow_penalty`` unless read as a "1"), plus ``verify_weight × log P(one whole
+    digit)`` where the verifier judged it (:func:`best_partition`).
+    """
+    scores, summed = {}, {}
+    for seg, (ci, _box) in plan.segments.items():
+        score, is_one = 0.0, False
+        if probs is not None:
+            score, is_one = math.log(max(float(probs[ci].max()), 1e-6)), int(np.argmax(probs[ci])) == 1
+        if seg[1] - seg[0] < config.split_narrow_width * plan.ref_h and not is_one:
+            score -= config.split_narrow_penalty
+        if ci in one_digit:
+            summed[seg] = config.verify_weight * math.log(min(max(one_digit[ci], 1e-4), 1.0))
+        scores[seg] = score
+    value, parts = best_partition(
+        plan.width, plan.cuts, plan.costs, scores, ref_height=plan.ref_h, config=config, summed=summed
+    )
+    if any(p not in plan.segments for p in parts):
+        return value, [plan.whole]
+    return value, [plan.segments[p] for p in parts]
 
 
 def _log_odds(p: float) -> float:

@@ -98,8 +98,8 @@ def best_partition(
     ref_height: float,
     config: SegmentationConfig,
     summed: Mapping[Segment, float] | None = None,
-) -> list[Segment]:
-    """The cut sequence with the best score.
+) -> tuple[float, list[Segment]]:
+    """The cut sequence with the best score, and that score.
 
     The score of ``k`` pieces is the mean of their scores, plus the sum of their
     ``summed`` scores, minus ``split_count_penalty × |k - width / digit width|``, minus
@@ -124,6 +124,8 @@ def best_partition(
 
     Returns
     -------
+    score : float
+        The partition's score (``-inf`` when no partition is valid).
     list of (start, stop)
         Left-to-right pieces covering ``0 .. width``; ``[(0, width)]`` when no
         partition is valid.
@@ -163,4 +165,4 @@ def best_partition(
         if best is None or score > best[0] + 1e-9:
             path = paths[n - 1]
             best = (score, [(bounds[a], bounds[b]) for a, b in zip(path[:-1], path[1:], strict=True)])
-    return best[1] if best is not None else [(0, width)]
+    return best if best is not None else (-math.inf, [(0, width)])
