@@ -583,11 +583,11 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
         return bool((alike & in_row & (others != i)).any())
 
     # Boxes a bold digit touches are denser: frame when their row has a box like them,
-    # found, or dense too and square-cornered as they are.
+    # found, or dense too and square-cornered as they are (corners looked at only where
+    # a dense one has a dense neighbour like it).
     sparse = np.array(found, int)
-    square = np.array(
-        [i for i in dense if _square_corners(labels, i + 1, stats[i + 1])] if config.frame_square_corners else [], int
-    )
+    paired = [i for i in dense if beside(i, dense)] if config.frame_square_corners else []
+    square = np.array([i for i in paired if _square_corners(labels, i + 1, stats[i + 1])], int)
     for i in dense:
         if beside(i, sparse) or (i in square and beside(i, square)):
             take(i, outline_only=True)

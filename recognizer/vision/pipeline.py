@@ -647,10 +647,6 @@ def _pieces(
                 n_split += 1
                 plan = _split_plan(line_no, box, up, ref_h, band.get(i), config, gathered)
                 if plan is not None:
-                    sheared = _deslanted(up, config=config)
-                    if sheared is not up:
-                        leaning = _split_plan(line_no, box, sheared, ref_h, band.get(i), config, gathered)
-                        plan = replace(plan, leaning=leaning)
                     plans.append(plan)
                     continue
             # A short line's pieces go to the verifier too (see _unlike_lines).
@@ -733,10 +729,15 @@ def _split_plan(
     verified: float | None,
     config: SegmentationConfig,
     gathered: _Batch,
+    *,
+    lean: bool = True,
 ) -> _Split | None:
     """The split plan of a wide component: its candidate cuts and a crop of every valid
     segment (in ``gathered``, each asked of the verifier; the whole is not asked again when
     ``verified`` holds its answer). None when no segment gives a usable piece.
+
+    With ``lean``, a component whose ink leans gets the plan of its sheared copy
+    (:func:`_deslanted`) as ``leaning`` too.
     """
     x, y, w, h = box
     mask = up.mask
@@ -759,7 +760,11 @@ def _split_plan(
     whole = seg_info.get((0, uw))
     if whole is None:  # the fallback when no cut sequence is valid
         whole = (gathered.add(up.grey), box)
-    return _Split(line_no, uw, cuts, costs, ref_h, whole, seg_info)
+    sheared = _deslanted(up, config=config) if lean else up
+    leaning = None
+    if sheared is not up:
+        leaning = _split_plan(line_no, box, sheared, ref_h, verified, config, gathered, lean=False)
+    return _Split(line_no, uw, cuts, costs, ref_h, whole, seg_info, leaning)
 
 
 def _pair_plan(
