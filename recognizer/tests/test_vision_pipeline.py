@@ -18,6 +18,7 @@ from recognizer.vision.components import label_components
 from recognizer.vision.normalize import normalize
 from recognizer.vision.synthetic import (
     PRINT_FONTS,
+    dashed_box,
     hand_glyph,
     make_template_classifier,
     paper,
@@ -154,6 +155,22 @@ def test_boxes_whose_printed_lines_swell_in_places_are_frames(classify):
     assert recognize(img, classify).text == "5839"
     cfg = SegmentationConfig()
     assert "1" in recognize(img, classify, config=replace(cfg, frame_line_width=0.0)).text
+
+
+def test_digits_in_light_boxes_that_binarise_broken_are_read_without_the_boxes(classify):
+    # Light or thin printed boxes binarise as dashes, each its own piece: no outline to
+    # find, so their sides were read as 1s.
+    img, truth = render_text(paper(480, 640), "5839", origin=(60, 190), height=40, thickness=3, gap=0.6)
+    for x, y, w, h in truth:  # grey 2-px lines in dashes 40 px long, 6 px apart
+        dashed_box(img, (x - 10, y - 8), (x + w + 10, y + h + 8), value=150, dash=40, gap=6, thickness=2)
+    cfg = SegmentationConfig()
+    assert recognize(img, classify).text == "5839"
+    assert recognize(img, classify, config=replace(cfg, frame_bridge_gap=0.0)).text == "151181131191"  # sides as 1s
+    # Lines must be mostly ink (not a row of digits crossed at one height), and of ink as
+    # thin as the pieces' (a digit's bolder strokes are not searched): either rule off
+    # takes digits for frame.
+    assert recognize(img, classify, config=replace(cfg, frame_bridge_support=0.0)).text != "5839"
+    assert recognize(img, classify, config=replace(cfg, frame_bridge_stroke=99.0)).text != "5839"
 
 
 def test_empty_boxes_of_a_form_read_as_nothing(classify):

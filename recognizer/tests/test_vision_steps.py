@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from recognizer.vision.binarize import binarize, remove_frames, remove_lines, ruling_angle
-from recognizer.vision.components import find_components, merge_broken, shape_filter
+from recognizer.vision.components import find_components, label_components, merge_broken, shape_filter
 from recognizer.vision.config import SegmentationConfig
 from recognizer.vision.lines import estimate_slope, group_lines
 from recognizer.vision.normalize import downscale, hist_median, histogram_u8, normalize, paper_spread, to_grey
 from recognizer.vision.pipeline import _piece_crop, _Upright
 from recognizer.vision.split import best_partition, cut_candidates, valid_segments
-from recognizer.vision.synthetic import paper, render_text
+from recognizer.vision.synthetic import HAND_DIGITS, dashed_box, paper, render_text
 
 CFG = SegmentationConfig()
 
@@ -344,6 +344,40 @@ def test_a_bold_stroke_at_45_degrees_is_not_a_box():
     assert len(remove_frames(mask, config=replace(CFG, frame_line_max_frac=9.0)).boxes) == 2
 
 
+def test_a_row_of_boxes_whose_lines_binarised_broken_is_removed_and_the_digits_stay():
+    mask = np.zeros((360, 600), np.uint8)
+    for k in range(3):
+        dashed_box(mask, (60 + 90 * k, 60), (140 + 90 * k, 170), value=255)  # light print, binarised broken
+        cv2.line(mask, (100 + 90 * k, 85), (100 + 90 * k, 145), 255, 5)  # a bold 1 in each
+    n, _, _ = label_components(mask)
+    assert n - 1 > 3 * 4 + 3  # each box in many pieces: not one outline
+    frames = remove_frames(mask, config=CFG)
+    assert len(frames.boxes) >= 1
+    assert sum(w for _, _, w, _ in frames.boxes) >= 3 * 80 - 10  # all three boxes
+    blobs, _ = find_components(frames.cleaned, config=CFG)
+    assert len(blobs) == 3 and all(h > 50 and w <= 8 for _, _, w, h in blobs.boxes)  # the three 1s, whole
+    # Without the second look for broken lines, the dashes stay (and read as 1s).
+    assert remove_frames(mask, config=replace(CFG, frame_bridge_gap=0.0)).boxes == ()
+
+
+def test_digits_written_with_a_fine_pen_are_not_taken_for_broken_frames():
+    # Thin straight strokes (1s, the bars of 7s, 4s and 5s) are what a broken frame's
+    # pieces look like; they must still close a box to be one.
+    mask = np.zeros((360, 600), np.uint8)
+    for row, text in enumerate(("1471", "5741", "7717")):
+        for k, digit in enumerate(text):
+            for stroke in HAND_DIGITS[digit]:
+                pts = np.round(stroke * 60 + (80 + 50 * k, 40 + 100 * row)).astype(np.int32)
+                cv2.polylines(mask, [pts], False, 255, 1)
+    _, _, stats = label_components(mask)
+    w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    length = np.maximum(w, h)
+    thin = (np.minimum(w, h) <= CFG.frame_bridge_slope * length) | (area <= CFG.frame_bridge_piece_ink * (w + h))
+    assert np.count_nonzero(thin & (length >= CFG.frame_bridge_run * 360)) >= CFG.frame_bridge_min_pieces  # it looks
+    frames = remove_frames(mask, config=CFG)
+    assert frames.boxes == () and (frames.cleaned == mask).all()
+
+
 @pytest.mark.parametrize("digit", [2, 5])
 def test_a_square_2_or_5_is_not_a_box_but_a_box_beside_it_is(digit):
     # Fused seven-segment 2s and 5s have a vertical stroke at each edge (one in the upper
@@ -487,6 +521,10 @@ def test_config_is_frozen_and_validated():
         CFG.max_side = 10  # type: ignore[misc]
     with pytest.raises(ValueError):
         SegmentationConfig(min_contrast=0.0)
+    with pytest.raises(ValueError, match="frame_bridge_support"):
+        SegmentationConfig(frame_bridge_support=1.5)
+    with pytest.raises(ValueError, match="frame_bridge_gap"):
+        SegmentationConfig(frame_bridge_gap=-0.1)
 
 
 def _two_lines():

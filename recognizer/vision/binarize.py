@@ -525,6 +525,7 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
     photographed at a slant or in perspective; a frame turned further is levelled
     first). Those runs are erased; the digit inside, even touching the box, stays (its
     strokes are shorter), and so do solid parts (a blot, a shadow). Empty boxes go too.
+    Frames whose light lines binarised in pieces are looked for again (:func:`_broken_frames`).
 
     ``labelled`` is :func:`~.components.label_components` of ``mask`` if the caller has it.
 
@@ -591,10 +592,121 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
     for i in dense:
         if beside(i, sparse) or (i in square and beside(i, square)):
             take(i, outline_only=True)
-    if not found:
+    boxes = [(int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in found]
+    if config.frame_bridge_gap > 0:
+        boxes += _broken_frames(mask, removed, labels, stats, config=config)
+    if not boxes:
         return Frames(mask, removed, ())
-    boxes = tuple((int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in found)
-    return Frames(cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed, boxes)
+    return Frames(cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed, tuple(boxes))
+
+
+def _broken_frames(
+    mask: np.ndarray, removed: np.ndarray, labels: np.ndarray, stats: np.ndarray, *, config: SegmentationConfig
+) -> list[tuple[int, int, int, int]]:
+    """Frames whose light or thin printed lines binarised broken, in pieces that are each
+    a component of their own (a dash, a side, a corner): no outline for
+    :func:`remove_frames` to find, and read as 1s.
+
+    Looked for when ``frame_bridge_min_pieces`` or more thin pieces are left: at least
+    ``frame_bridge_run`` × the image's shorter side long, and straight (level or upright
+    within ``frame_bridge_slope``) or of ink at most ``frame_bridge_piece_ink`` × their
+    box's width + height (a line or a corner a few px wide). Within their reach, the ink
+    no thicker than ``frame_bridge_stroke`` × their median width (a digit's strokes are
+    bolder than a form's print) is searched for level and upright lines joined across
+    gaps up to ``frame_bridge_gap`` × that side — runs closed along themselves and to
+    the line across their ends, and the segments of a probabilistic Hough transform,
+    each kept where ``frame_bridge_support`` of it is ink — and what they draw is judged
+    by :func:`_frame_lines` as a frame is. A frame's ink along its lines is added to
+    ``removed``; its box is returned.
+    """
+    page_h, page_w = mask.shape
+    side = min(page_h, page_w)
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    length = np.maximum(w, h)
+    thin = (
+        (length >= config.frame_bridge_run * side)
+        & (length <= 0.5 * side)
+        & ((np.minimum(w, h) <= config.frame_bridge_slope * length) | (area <= config.frame_bridge_piece_ink * (w + h)))
+    )
+    if np.count_nonzero(thin) < config.frame_bridge_min_pieces:
+        return []
+    width = float(np.median(area[thin] / (w[thin] + h[thin])))  # a line's or a corner's ink: width × (w + h)
+    gap = max(3, round(config.frame_bridge_gap * side))
+    run = max(8, round(config.frame_bridge_run * side))
+    # Only around the thin pieces (a form's field, not the whole page).
+    x0, y0 = max(0, int(x[thin].min()) - 2 * gap), max(0, int(y[thin].min()) - 2 * gap)
+    x1, y1 = min(page_w, int((x + w)[thin].max()) + 2 * gap), min(page_h, int((y + h)[thin].max()) + 2 * gap)
+    window = (slice(y0, y1), slice(x0, x1))
+    rest = cv2.bitwise_and(mask[window], cv2.bitwise_not(removed[window]))
+    t = max(2, math.ceil(config.frame_bridge_stroke * width))
+    strokes = cv2.morphologyEx(rest, cv2.MORPH_OPEN, np.ones((t + 1, t + 1), np.uint8))
+    ink = cv2.bitwise_and(rest, cv2.bitwise_not(cv2.dilate(strokes, np.ones((3, 3), np.uint8))))
+    drawn = cv2.max(_joined_runs(ink, run, gap, config=config), _hough_lines(ink, run, gap, config=config))
+    # A side and a top that fail to meet at a corner still make one frame.
+    _, joined, jstats = label_components(cv2.dilate(drawn, np.ones((gap | 1, gap | 1), np.uint8)))
+    pieces = labels[window]
+    found = []
+    candidates = np.flatnonzero((jstats[1:, 2] >= 8) & (jstats[1:, 3] >= 8))
+    for i in candidates[np.argsort(-jstats[1 + candidates, 4], kind="stable")][: config.frame_max_candidates]:
+        region = joined == i + 1
+        lines = region & (drawn > 0)
+        rows, cols = np.flatnonzero(lines.any(axis=1)), np.flatnonzero(lines.any(axis=0))
+        top, left, bottom, right = int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+        if bottom - top > 0.5 * page_h or right - left > 0.9 * page_w:  # a page's ruling: remove_lines's
+            continue
+        own = np.where(region, rest, 0).astype(np.uint8)
+        if np.unique(pieces[lines & (own > 0)]).size < 2:
+            continue  # one component: remove_frames has judged it whole
+        box_lines = lines[top:bottom, left:right].view(np.uint8) * 255
+        frame = _frame_lines(box_lines, area=cv2.countNonZero(box_lines), config=config)
+        if frame is None:
+            continue
+        on = removed[window][top:bottom, left:right]  # a view: erased in place
+        on |= cv2.bitwise_and(cv2.dilate(frame, np.ones((3, 3), np.uint8)), own[top:bottom, left:right])
+        found.append((x0 + left, y0 + top, right - left, bottom - top))
+    return found
+
+
+def _joined_runs(ink: np.ndarray, run: int, gap: int, *, config: SegmentationConfig) -> np.ndarray:
+    """Level and upright runs of ``ink`` at least ``run`` long (stepping a row or column
+    aside: a slant), each closed across gaps up to ``gap`` along itself and to the line
+    across its ends (a frame's corner); a joined line is kept where ``frame_bridge_support``
+    of it is ink."""
+    level = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    upright = cv2.morphologyEx(cv2.dilate(ink, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    both = cv2.max(level, upright)
+    out = np.zeros_like(ink)
+    for runs, along in ((level, (1, gap)), (upright, (gap, 1))):
+        if not runs.any():
+            continue
+        reach = cv2.dilate(runs, np.ones((2 * along[0] - 1, 2 * along[1] - 1), np.uint8))  # along itself only
+        joined = cv2.bitwise_and(cv2.morphologyEx(both, cv2.MORPH_CLOSE, np.ones(along, np.uint8)), reach)
+        n, labels, stats = label_components(joined)
+        inked = np.bincount(labels[both > 0], minlength=n)
+        keep = inked >= config.frame_bridge_support * stats[:, cv2.CC_STAT_AREA]
+        keep[0] = False
+        out[keep[labels]] = 255
+    return out
+
+
+def _hough_lines(ink: np.ndarray, run: int, gap: int, *, config: SegmentationConfig) -> np.ndarray:
+    """Level and upright segments of ``ink`` (a probabilistic Hough transform bridging gaps
+    up to ``gap``; it joins lines the runs leave apart at a slant), drawn 2 px wide (still
+    joined once levelled) where ``frame_bridge_support`` of each is ink."""
+    out = np.zeros_like(ink)
+    segments = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=run, minLineLength=run, maxLineGap=gap)
+    if segments is None:
+        return out
+    near = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    for x1, y1, x2, y2 in segments.reshape(-1, 4):
+        dx, dy = abs(int(x2) - int(x1)), abs(int(y2) - int(y1))
+        if min(dx, dy) > config.frame_bridge_slope * max(dx, dy):
+            continue
+        n = max(dx, dy) + 1
+        xs, ys = np.linspace(x1, x2, n).round().astype(int), np.linspace(y1, y2, n).round().astype(int)
+        if np.count_nonzero(near[ys, xs]) >= config.frame_bridge_support * n:
+            cv2.line(out, (int(x1), int(y1)), (int(x2), int(y2)), 255, 2)
+    return out
 
 
 def _square_corners(labels: np.ndarray, label: int, stat: np.ndarray) -> bool:

@@ -221,6 +221,23 @@ class SegmentationConfig:
     frame_square_corners: bool = True
     #: Most components examined as frames (the largest outlines; bounds time on noise).
     frame_max_candidates: int = 40
+    #: Frames whose light or thin printed lines binarised broken (each piece its own
+    #: component) are looked for again (``binarize._broken_frames``) when this many thin
+    #: pieces are left ...
+    frame_bridge_min_pieces: int = 4
+    #: ... at least this × the image's shorter side long ...
+    frame_bridge_run: float = 0.02
+    #: ... straight (level or upright: the short side under this × the long one, ± 14°) or
+    #: with ink at most this × their box's width + height (a line or corner a few px wide):
+    frame_bridge_slope: float = 0.25
+    frame_bridge_piece_ink: float = 2.0
+    #: Only ink up to this × the pieces' median width is searched (bolder strokes are a
+    #: digit's) for lines joined across gaps up to ``frame_bridge_gap`` × the shorter side
+    #: (0 turns the search off), kept where this share of each is ink (not a row of digits
+    #: crossed at one height) ...
+    frame_bridge_stroke: float = 2.0
+    frame_bridge_gap: float = 0.03
+    frame_bridge_support: float = 0.75
 
     # --- (d) repair: merge broken digits -------------------------------------------------
     #: Pieces overlapping in x by at least this × the narrower width may merge...
@@ -455,6 +472,10 @@ class SegmentationConfig:
             raise ValueError("second_look_below must be in [0, 1]")
         if any(not -35.0 <= t <= 35.0 for t in self.second_look_turns):
             raise ValueError("second_look_turns must be angles in [-35, 35] degrees (the crop's frame)")
+        if min(self.frame_bridge_gap, self.frame_bridge_run, self.frame_bridge_stroke, self.frame_bridge_piece_ink) < 0:
+            raise ValueError("frame_bridge_gap, _run, _stroke and _piece_ink must be at least 0")
+        if not 0.0 <= self.frame_bridge_support <= 1.0:
+            raise ValueError("frame_bridge_support must be in [0, 1]")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:

@@ -120,6 +120,29 @@ def render_strokes(
     return _finish(canvas, labels, alpha, len(glyphs), origin=origin, angle=angle, ink=ink)
 
 
+def dashed_box(
+    canvas: np.ndarray,
+    top_left: tuple[int, int],
+    bottom_right: tuple[int, int],
+    *,
+    value: int,
+    dash: int = 12,
+    gap: int = 6,
+    thickness: int = 1,
+) -> None:
+    """Draw a box's outline in dashes on ``canvas`` (in place): a light printed form box
+    as it binarises, every dash its own piece."""
+    (x0, y0), (x1, y1) = top_left, bottom_right
+    for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
+        length = int(np.hypot(b[0] - a[0], b[1] - a[1]))
+        for start in range(0, length, dash + gap):
+            ends = [
+                (round(a[0] + (b[0] - a[0]) * t / length), round(a[1] + (b[1] - a[1]) * t / length))
+                for t in (start, min(start + dash, length))
+            ]
+            cv2.line(canvas, ends[0], ends[1], value, thickness)
+
+
 def _finish(
     canvas: np.ndarray,
     labels: np.ndarray,
