@@ -648,22 +648,24 @@ def _broken_frames(
     found = []
     candidates = np.flatnonzero((jstats[1:, 2] >= 8) & (jstats[1:, 3] >= 8))
     for i in candidates[np.argsort(-jstats[1 + candidates, 4], kind="stable")][: config.frame_max_candidates]:
-        region = joined == i + 1
-        lines = region & (drawn > 0)
+        cx, cy, cw, ch = (int(v) for v in jstats[1 + i, :4])
+        near = (slice(cy, cy + ch), slice(cx, cx + cw))
+        region = joined[near] == i + 1
+        lines = region & (drawn[near] > 0)
         rows, cols = np.flatnonzero(lines.any(axis=1)), np.flatnonzero(lines.any(axis=0))
         top, left, bottom, right = int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
         if bottom - top > 0.5 * page_h or right - left > 0.9 * page_w:  # a page's ruling: remove_lines's
             continue
-        own = np.where(region, rest, 0).astype(np.uint8)
-        if np.unique(pieces[lines & (own > 0)]).size < 2:
+        own = np.where(region, rest[near], 0).astype(np.uint8)
+        if np.unique(pieces[near][lines & (own > 0)]).size < 2:
             continue  # one component: remove_frames has judged it whole
         box_lines = lines[top:bottom, left:right].view(np.uint8) * 255
         frame = _frame_lines(box_lines, area=cv2.countNonZero(box_lines), config=config)
         if frame is None:
             continue
-        on = removed[window][top:bottom, left:right]  # a view: erased in place
+        on = removed[window][near][top:bottom, left:right]  # a view: erased in place
         on |= cv2.bitwise_and(cv2.dilate(frame, np.ones((3, 3), np.uint8)), own[top:bottom, left:right])
-        found.append((x0 + left, y0 + top, right - left, bottom - top))
+        found.append((x0 + cx + left, y0 + cy + top, right - left, bottom - top))
     return found
 
 
@@ -697,15 +699,16 @@ def _hough_lines(ink: np.ndarray, run: int, gap: int, *, config: SegmentationCon
     segments = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=run, minLineLength=run, maxLineGap=gap)
     if segments is None:
         return out
+    seg = segments.reshape(-1, 4).astype(np.int32)
+    dx, dy = np.abs(seg[:, 2] - seg[:, 0]), np.abs(seg[:, 3] - seg[:, 1])
+    seg = seg[np.minimum(dx, dy) <= config.frame_bridge_slope * np.maximum(dx, dy)]
+    # The share of ink along each: 32 points evenly along it, ink within a pixel.
     near = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    for x1, y1, x2, y2 in segments.reshape(-1, 4):
-        dx, dy = abs(int(x2) - int(x1)), abs(int(y2) - int(y1))
-        if min(dx, dy) > config.frame_bridge_slope * max(dx, dy):
-            continue
-        n = max(dx, dy) + 1
-        xs, ys = np.linspace(x1, x2, n).round().astype(int), np.linspace(y1, y2, n).round().astype(int)
-        if np.count_nonzero(near[ys, xs]) >= config.frame_bridge_support * n:
-            cv2.line(out, (int(x1), int(y1)), (int(x2), int(y2)), 255, 2)
+    t = np.linspace(0.0, 1.0, 32)
+    xs = np.rint(seg[:, :1] + (seg[:, 2:3] - seg[:, :1]) * t).astype(np.intp)
+    ys = np.rint(seg[:, 1:2] + (seg[:, 3:4] - seg[:, 1:2]) * t).astype(np.intp)
+    for x1, y1, x2, y2 in seg[(near[ys, xs] > 0).mean(axis=1) >= config.frame_bridge_support]:
+        cv2.line(out, (int(x1), int(y1)), (int(x2), int(y2)), 255, 2)
     return out
 
 
