@@ -544,12 +544,8 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
     x, y, w, h, area = (stats[1:, i] for i in range(5))
     # A frame is an outline: sparse in its box, and not a page's ruling or grid (which
     # spans the page; remove_lines takes it off while keeping the strokes crossing it).
-    page_h, page_w = mask.shape
     candidates = np.flatnonzero(
-        (w >= 8)
-        & (h >= 8)
-        & (h <= 0.5 * page_h)
-        & (w <= 0.9 * page_w)
+        _frame_sized(w, h, mask.shape)
         & ((area <= config.frame_max_density * w * h) | ((area <= config.frame_row_max_density * w * h) & (w >= 2 * h)))
     )
     found: list[int] = []
@@ -594,20 +590,35 @@ def remove_frames(mask: np.ndarray, *, config: SegmentationConfig, labelled: Lab
             take(i, outline_only=True)
     boxes = [(int(x[i]), int(y[i]), int(w[i]), int(h[i])) for i in found]
     if config.frame_bridge_gap > 0:
-        boxes += _broken_frames(mask, removed, labels, stats, config=config)
+        remaining = np.ones(n - 1, bool)
+        remaining[found] = False
+        boxes += _broken_frames(mask, removed, labels, stats, remaining, config=config)
     if not boxes:
         return Frames(mask, removed, ())
     return Frames(cv2.bitwise_and(mask, cv2.bitwise_not(removed)), removed, tuple(boxes))
 
 
+def _frame_sized(w: np.ndarray, h: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Whether boxes ``w`` × ``h`` are a frame's size: 8 px or more, and short of half the
+    page's height and of 90% of its width (a page's ruling or grid is :func:`remove_lines`'s)."""
+    return (w >= 8) & (h >= 8) & (h <= 0.5 * shape[0]) & (w <= 0.9 * shape[1])
+
+
 def _broken_frames(
-    mask: np.ndarray, removed: np.ndarray, labels: np.ndarray, stats: np.ndarray, *, config: SegmentationConfig
+    mask: np.ndarray,
+    removed: np.ndarray,
+    labels: np.ndarray,
+    stats: np.ndarray,
+    remaining: np.ndarray,
+    *,
+    config: SegmentationConfig,
 ) -> list[tuple[int, int, int, int]]:
     """Frames whose light or thin printed lines binarised broken, in pieces that are each
     a component of their own (a dash, a side, a corner): no outline for
     :func:`remove_frames` to find, and read as 1s.
 
-    Looked for when ``frame_bridge_min_pieces`` or more thin pieces are left: at least
+    Looked for when ``frame_bridge_min_pieces`` or more thin pieces ``remaining`` (the
+    components of ``labels`` / ``stats`` not found as frames already): at least
     ``frame_bridge_run`` × the image's shorter side long, and straight (level or upright
     within ``frame_bridge_slope``) or of ink at most ``frame_bridge_piece_ink`` × their
     box's width + height (a line or a corner a few px wide). Within their reach, the ink
@@ -624,7 +635,8 @@ def _broken_frames(
     x, y, w, h, area = (stats[1:, i] for i in range(5))
     length = np.maximum(w, h)
     thin = (
-        (length >= config.frame_bridge_run * side)
+        remaining
+        & (length >= config.frame_bridge_run * side)
         & (length <= 0.5 * side)
         & ((np.minimum(w, h) <= config.frame_bridge_slope * length) | (area <= config.frame_bridge_piece_ink * (w + h)))
     )
@@ -646,7 +658,7 @@ def _broken_frames(
     _, joined, jstats = label_components(cv2.dilate(drawn, np.ones((gap | 1, gap | 1), np.uint8)))
     pieces = labels[window]
     found = []
-    candidates = np.flatnonzero((jstats[1:, 2] >= 8) & (jstats[1:, 3] >= 8))
+    candidates = np.flatnonzero((jstats[1:, 2] >= 8) & (jstats[1:, 3] >= 8))  # sized by their lines below
     for i in candidates[np.argsort(-jstats[1 + candidates, 4], kind="stable")][: config.frame_max_candidates]:
         cx, cy, cw, ch = (int(v) for v in jstats[1 + i, :4])
         near = (slice(cy, cy + ch), slice(cx, cx + cw))
@@ -654,7 +666,7 @@ def _broken_frames(
         lines = region & (drawn[near] > 0)
         rows, cols = np.flatnonzero(lines.any(axis=1)), np.flatnonzero(lines.any(axis=0))
         top, left, bottom, right = int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
-        if bottom - top > 0.5 * page_h or right - left > 0.9 * page_w:  # a page's ruling: remove_lines's
+        if not _frame_sized(right - left, bottom - top, mask.shape):
             continue
         own = np.where(region, rest[near], 0).astype(np.uint8)
         if np.unique(pieces[near][lines & (own > 0)]).size < 2:
