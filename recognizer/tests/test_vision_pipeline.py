@@ -218,6 +218,18 @@ def test_a_column_of_one_digit_lines_is_not_turned(classify):
     assert not any("sideways" in warning for warning in result.warnings)
 
 
+def test_numbers_far_apart_on_one_row_are_read_left_to_right(classify):
+    # A date and an amount on one row of a form, the amount written a little higher.
+    img, _ = render_text(paper(480, 640), "12", origin=(40, 200), height=36, thickness=3)
+    img, _ = render_text(img, "450", origin=(420, 194), height=36, thickness=3)
+    img, _ = render_text(img, "7", origin=(40, 300), height=36, thickness=3)
+    img, _ = render_text(img, "88", origin=(300, 296), height=36, thickness=3)
+    result = recognize(img, classify)
+    assert result.lines == ["12", "450", "7", "88"]
+    assert [d.line for d in result.digits] == [0, 0, 1, 1, 1, 2, 3, 3]
+    assert recognize(img, classify, config=SegmentationConfig(line_row_tol=0.0)).lines[0] == "450"
+
+
 def test_it_reads_three_lines_including_a_slanted_one(classify):
     img, _ = render_text(paper(480, 640), "12345", origin=(40, 70), height=40, thickness=2)
     img, _ = render_text(img, "67890", origin=(40, 125), height=40, thickness=2)

@@ -452,6 +452,34 @@ def test_it_joins_a_wide_gap_within_one_line_and_keeps_close_rows_apart():
     assert group_lines(boxes, config=CFG) == [[0, 1, 2], [3, 4]]
 
 
+@pytest.mark.parametrize("rise", [-6, 0, 6])
+def test_lines_sharing_a_row_are_read_left_to_right(rise):
+    # Two fields of a form on one row, too far apart to be one line; the right one a
+    # few px higher or lower, as a hand or a photo leaves them. Below them a second row
+    # of three, and a lower line that starts further left than anything above it.
+    fields = [(40, 200, 20, 30), (65, 200, 20, 30), (430, 200 + rise, 20, 30), (455, 200 + rise, 20, 30)]
+    second = [(300, 260 - rise, 20, 30), (40, 260, 20, 30), (560, 260 + rise, 20, 30)]
+    below = [(5, 320, 20, 30), (30, 320, 20, 30), (55, 320, 20, 30)]
+    lines = group_lines(np.array(fields + second + below), config=CFG)
+    assert lines == [[0, 1], [2, 3], [5], [4], [6], [7, 8, 9]]
+    if rise < 0:  # without the row rule the higher field comes first
+        assert group_lines(np.array(fields + second + below), config=replace(CFG, line_row_tol=0.0))[0] == [2, 3]
+
+
+def test_rows_of_a_slanted_page_are_found_along_its_text_direction():
+    # A page turned by 10°: two numbers 400 px apart on one row, the right one 4 px
+    # higher along the page than the left, their centres 70 px apart in the image; a
+    # second row below. Each number's own fit leans a little off the page's direction.
+    slope = np.tan(np.radians(10))
+    jitter = (0, 2, -1, 1)
+    boxes = [(x, int(300 + slope * x + jitter[i]), 20, 30) for i, x in enumerate(range(40, 140, 25))]
+    boxes += [(x, int(296 + slope * x - jitter[i]), 20, 30) for i, x in enumerate(range(440, 540, 25))]
+    boxes += [(x, int(380 + slope * x), 20, 30) for x in range(40, 115, 25)]
+    assert group_lines(np.array(boxes), config=CFG) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10]]
+    # Without the row rule, the higher one comes first.
+    assert group_lines(np.array(boxes), config=replace(CFG, line_row_tol=0.0))[0] == [4, 5, 6, 7]
+
+
 def test_it_chooses_the_best_scored_cut_sequence():
     mask = np.zeros((40, 60), np.uint8)
     mask[:, :28] = 255
@@ -525,6 +553,8 @@ def test_config_is_frozen_and_validated():
         SegmentationConfig(frame_bridge_support=1.5)
     with pytest.raises(ValueError, match="frame_bridge_gap"):
         SegmentationConfig(frame_bridge_gap=-0.1)
+    with pytest.raises(ValueError, match="line_row_tol"):
+        SegmentationConfig(line_row_tol=1.5)
 
 
 def _two_lines():

@@ -407,6 +407,11 @@ class SegmentationConfig:
     line_max_angle: float = 40.0
     #: Collinear chains further apart than this (× height) stay separate lines.
     line_join_gap: float = 6.0
+    #: Separate lines whose heights along the text direction differ by at most this ×
+    #: the smaller one's digit height, and which do not overlap horizontally, share a
+    #: row: they are read left to right (two fields of a form side by side), not in the
+    #: order noise in their heights would give.
+    line_row_tol: float = 0.5
 
     #: Components of a line slanted by at least this many degrees are turned upright
     #: (by the line's angle) before they are split and classified.
@@ -476,6 +481,8 @@ class SegmentationConfig:
             raise ValueError("frame_bridge_gap, _run, _stroke and _piece_ink must be at least 0")
         if not 0.0 <= self.frame_bridge_support <= 1.0:
             raise ValueError("frame_bridge_support must be in [0, 1]")
+        if not 0.0 <= self.line_row_tol <= 1.0:
+            raise ValueError("line_row_tol must be in [0, 1] (rows of a page are further apart)")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:

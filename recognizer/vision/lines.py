@@ -6,7 +6,8 @@ one left neighbour greedily by cost (horizontal gap + deviation from the text
 direction, both relative to height). The resulting chains follow slanted and
 drifting lines and never jump to a close row above/below. Collinear chains
 separated by a wide gap are then joined, and lines are ordered top to bottom by
-their height at the image centre along the text direction.
+their height at the image centre along the text direction — left to right where
+lines too far apart to join share a row.
 """
 
 from __future__ import annotations
@@ -90,8 +91,47 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig, slope: float |
     chains = _join_collinear(chains, cx, cy, h, x0, x1, slope=slope, config=config)
     centre_x = float((x0.min() + x1.max()) / 2)
     keys = [_line_y_at(c, cx, cy, centre_x, slope) for c in chains]
-    order = np.argsort(keys, kind="stable")
+    order = _reading_order(chains, keys, cx, cy, h, x0, x1, slope=slope, tol=config.line_row_tol)
     return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
+
+
+def _reading_order(
+    chains: list[list[int]],
+    keys: list[float],
+    cx: np.ndarray,
+    cy: np.ndarray,
+    h: np.ndarray,
+    x0: np.ndarray,
+    x1: np.ndarray,
+    *,
+    slope: float,
+    tol: float,
+) -> list[int]:
+    """Lines top to bottom by ``keys``, and left to right where several share a row.
+
+    Lines too far apart to be joined (two fields of a form, a date and an amount) may
+    stand on one row, their heights differing by noise only. Each line's height is taken
+    along the page's text direction (``slope``) at its own boxes: a line's own fitted
+    slope, carried far beyond it, would move it by more than that noise. Taken in
+    ``keys`` order, a line joins the row before it when it is within ``tol`` × the
+    smaller digit height of every line there and overlaps none of them horizontally;
+    each row is then read left to right.
+    """
+    level = np.array([np.median(cy[c] - slope * cx[c]) for c in chains])
+    hc = np.array([np.median(h[c]) for c in chains])
+    left = np.array([x0[c].min() for c in chains])
+    right = np.array([x1[c].max() for c in chains])
+    rows: list[list[int]] = []
+    for i in (int(i) for i in np.argsort(keys, kind="stable")):
+        row = rows[-1] if rows else []
+        if row and all(
+            abs(level[i] - level[j]) <= tol * min(hc[i], hc[j]) and (right[i] <= left[j] or right[j] <= left[i])
+            for j in row
+        ):
+            row.append(i)
+        else:
+            rows.append([i])
+    return [i for row in rows for i in sorted(row, key=lambda c: left[c])]
 
 
 def line_angles(
