@@ -12,6 +12,8 @@ lines too far apart to join share a row.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .config import SegmentationConfig
@@ -36,6 +38,21 @@ def estimate_slope(boxes: np.ndarray, *, config: SegmentationConfig) -> float:
     i = np.flatnonzero(has)
     angles = np.arctan2(dy[i, j[i]], dx[i, j[i]])
     return float(np.tan(np.median(angles)))
+
+
+class _Geometry(NamedTuple):
+    """Each box's centre, height and horizontal extent, float64."""
+
+    cx: np.ndarray
+    cy: np.ndarray
+    h: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+
+
+def _chain_heights(chains: list[list[int]], h: np.ndarray) -> np.ndarray:
+    """The median box height of each chain."""
+    return np.array([np.median(h[c]) for c in chains])
 
 
 def _centres(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,24 +105,16 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig, slope: float |
         while nxt[chain[-1]] >= 0:
             chain.append(int(nxt[chain[-1]]))
         chains.append(chain)
-    chains = _join_collinear(chains, cx, cy, h, x0, x1, slope=slope, config=config)
+    geo = _Geometry(cx, cy, h, x0, x1)
+    chains = _join_collinear(chains, geo, slope=slope, config=config)
     centre_x = float((x0.min() + x1.max()) / 2)
     keys = [_line_y_at(c, cx, cy, centre_x, slope) for c in chains]
-    order = _reading_order(chains, keys, cx, cy, h, x0, x1, slope=slope, tol=config.line_row_tol)
+    order = _reading_order(chains, keys, geo, slope=slope, tol=config.line_row_tol)
     return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
 
 
 def _reading_order(
-    chains: list[list[int]],
-    keys: list[float],
-    cx: np.ndarray,
-    cy: np.ndarray,
-    h: np.ndarray,
-    x0: np.ndarray,
-    x1: np.ndarray,
-    *,
-    slope: float,
-    tol: float,
+    chains: list[list[int]], keys: list[float], geo: _Geometry, *, slope: float, tol: float
 ) -> list[int]:
     """Lines top to bottom by ``keys``, and left to right where several share a row.
 
@@ -117,8 +126,9 @@ def _reading_order(
     smaller digit height of every line there and overlaps none of them horizontally;
     each row is then read left to right.
     """
+    cx, cy, h, x0, x1 = geo
     level = np.array([np.median(cy[c] - slope * cx[c]) for c in chains])
-    hc = np.array([np.median(h[c]) for c in chains])
+    hc = _chain_heights(chains, h)
     left = np.array([x0[c].min() for c in chains])
     right = np.array([x1[c].max() for c in chains])
     rows: list[list[int]] = []
@@ -165,24 +175,17 @@ def _line_y_at(chain: list[int], cx: np.ndarray, cy: np.ndarray, x: float, slope
 
 
 def _join_collinear(
-    chains: list[list[int]],
-    cx: np.ndarray,
-    cy: np.ndarray,
-    h: np.ndarray,
-    x0: np.ndarray,
-    x1: np.ndarray,
-    *,
-    slope: float,
-    config: SegmentationConfig,
+    chains: list[list[int]], geo: _Geometry, *, slope: float, config: SegmentationConfig
 ) -> list[list[int]]:
     """Join chains that continue each other on the same line across a wide gap."""
     n = len(chains)
     if n < 2:
         return chains
+    cx, cy, h, x0, x1 = geo
     fits = np.array([_fit(c, cx, cy, slope) for c in chains])
     end = np.array([x1[c].max() for c in chains])
     first = np.array([min(c, key=lambda m: cx[m]) for c in chains])
-    hc = np.array([np.median(h[c]) for c in chains])
+    hc = _chain_heights(chains, h)
     hm = np.maximum(hc[:, None], hc[None, :])
     gap = x0[first][None, :] - end[:, None]  # a (row) → b (column)
     pred = fits[:, 0][:, None] * cx[first][None, :] + fits[:, 1][:, None]
