@@ -412,6 +412,9 @@ class SegmentationConfig:
     #: row: they are read left to right (two fields of a form side by side), not in the
     #: order noise in their heights would give.
     line_row_tol: float = 0.5
+    #: ... plus this × their horizontal distance: the page's direction, estimated from a
+    #: few short handwritten numbers, is off by up to ~2° (tan 2° ≈ 0.035).
+    line_row_slant: float = 0.035
 
     #: Components of a line slanted by at least this many degrees are turned upright
     #: (by the line's angle) before they are split and classified.
@@ -483,6 +486,8 @@ class SegmentationConfig:
             raise ValueError("frame_bridge_support must be in [0, 1]")
         if not 0.0 <= self.line_row_tol <= 1.0:
             raise ValueError("line_row_tol must be in [0, 1] (rows of a page are further apart)")
+        if not 0.0 <= self.line_row_slant <= 0.1:
+            raise ValueError("line_row_slant must be in [0, 0.1] (about 6°)")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:

@@ -109,12 +109,12 @@ def group_lines(boxes: np.ndarray, *, config: SegmentationConfig, slope: float |
     chains = _join_collinear(chains, geo, slope=slope, config=config)
     centre_x = float((x0.min() + x1.max()) / 2)
     keys = [_line_y_at(c, cx, cy, centre_x, slope) for c in chains]
-    order = _reading_order(chains, keys, geo, slope=slope, tol=config.line_row_tol)
+    order = _reading_order(chains, keys, geo, slope=slope, tol=config.line_row_tol, slant=config.line_row_slant)
     return [sorted(chains[i], key=lambda m: cx[m]) for i in order]
 
 
 def _reading_order(
-    chains: list[list[int]], keys: list[float], geo: _Geometry, *, slope: float, tol: float
+    chains: list[list[int]], keys: list[float], geo: _Geometry, *, slope: float, tol: float, slant: float
 ) -> list[int]:
     """Lines top to bottom by ``keys``, and left to right where several share a row.
 
@@ -123,19 +123,23 @@ def _reading_order(
     along the page's text direction (``slope``) at its own boxes: a line's own fitted
     slope, carried far beyond it, would move it by more than that noise. Taken in
     ``keys`` order, a line joins the row before it when it is within ``tol`` × the
-    smaller digit height of every line there and overlaps none of them horizontally;
-    each row is then read left to right.
+    smaller digit height of every line there, plus ``slant`` × the distance between
+    them (the page's direction, estimated from a few short handwritten numbers, is
+    off by a degree or two), and overlaps none of them horizontally; each row is then
+    read left to right.
     """
     cx, cy, h, x0, x1 = geo
     level = np.array([np.median(cy[c] - slope * cx[c]) for c in chains])
     hc = _chain_heights(chains, h)
     left = np.array([x0[c].min() for c in chains])
     right = np.array([x1[c].max() for c in chains])
+    mid = np.array([np.median(cx[c]) for c in chains])
     rows: list[list[int]] = []
     for i in (int(i) for i in np.argsort(keys, kind="stable")):
         row = rows[-1] if rows else []
         if row and all(
-            abs(level[i] - level[j]) <= tol * min(hc[i], hc[j]) and (right[i] <= left[j] or right[j] <= left[i])
+            abs(level[i] - level[j]) <= tol * min(hc[i], hc[j]) + slant * abs(mid[i] - mid[j])
+            and (right[i] <= left[j] or right[j] <= left[i])
             for j in row
         ):
             row.append(i)
