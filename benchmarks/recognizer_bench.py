@@ -8,14 +8,15 @@ character error rate (Levenshtein over the whole text, newlines included, divide
 by the ground-truth length), images/s and median/p95 ms per image — and the same
 for ``tesseract --psm 6`` (digits whitelist) on the same images when installed.
 Apart from the tiers: images without digits, numbers near a sticky note's edge, a
-200-digit page, and seven-segment displays (``--n-display``; read with the default
-model and with one trained with the ``segments`` source too).
+200-digit page, seven-segment displays (``--n-display``; read with the default
+model and with one trained with the ``segments`` source too), and a form's fields
+(``--n-fields``: numbers two to a row, read without and with their printed labels).
 
 Usage::
 
     .venv/bin/python benchmarks/recognizer_bench.py [--mnist DIR] [--n-per-tier 200]
         [--train-on bundled|mnist] [--train-limit N] [--no-verifier] [--no-tesseract]
-        [--n-display 60] [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
+        [--n-display 60] [--n-fields 40] [--save-examples DIR] [--failures DIR] [--out benchmarks/out/recognizer.json]
 
 Exits 0 with "skipped: ..." when the MNIST directory is missing.
 """
@@ -50,6 +51,7 @@ from benchmarks.synth import (  # noqa: E402
     make_blank,
     make_dense,
     make_display,
+    make_fields,
     make_note,
     render_sample,
     split_indices,
@@ -316,6 +318,33 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int, conf
     return out
 
 
+def fields_check(classify, verify, bank: DigitBank, *, n: int, seed: int, config=None) -> dict[str, dict]:
+    """A form's fields (``make_fields``), ``n`` pages read without and with their printed labels:
+    how many exactly, how many with the right lines in another order, the CER and the first
+    few misreadings."""
+    out = {}
+    for labels in (False, True):
+        exact = reordered = edits = chars = 0
+        wrong = []
+        for i in range(n):
+            img, text, _ = make_fields(np.random.default_rng([seed, 104, i]), bank, labels=labels)
+            got = read(img, classify, verify, config).text
+            exact += got == text
+            reordered += got != text and sorted(got.split("\n")) == sorted(text.split("\n"))
+            edits += levenshtein(got, text)
+            chars += len(text)
+            if got != text:
+                wrong.append(f"{text.replace(chr(10), '/')}->{got.replace(chr(10), '/')}")
+        out["with labels" if labels else "without labels"] = {
+            "n": n,
+            "exact": exact,
+            "reordered": reordered,
+            "cer": round(edits / max(chars, 1), 4),
+            "examples": wrong[:3],
+        }
+    return out
+
+
 def meter_classifier(args, data):
     """The benchmark's classifier recipe with the ``segments:train`` display digits added
     (``train_classifier --data bundled --data segments``, the model for meters)."""
@@ -455,6 +484,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=60,
         help="seven-segment displays, read with the default model and with one trained with segments too",
     )
+    p.add_argument("--n-fields", type=int, default=40, help="pages of a form's fields, read without and with labels")
     return p.parse_args(argv)
 
 
@@ -580,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n_display:
         readers["with segments"] = digit_classifier(meter_classifier(args, train_data))
     displays = display_check(readers, verify, n=args.n_display, seed=args.seed, config=config)
+    fields = fields_check(classify, verify, bank, n=args.n_fields, seed=args.seed, config=config)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
     rec = read(dense_img, classify, verify, config)
@@ -614,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         "blank": blanks,
         "near_the_edge": notes,
         "displays": displays,
+        "fields": fields,
         "dense_200": dense,
         "classifier": clf_info,
         "verifier": verifier_info,
@@ -682,6 +714,11 @@ def main(argv: list[str] | None = None) -> int:
             f"seven-segment displays read exactly, {name} model: {d['exact']}/{d['n']} ("
             + ", ".join(f"{k} {v['exact']}/{v['n']}" for k, v in d["kinds"].items())
             + f"); e.g. {', '.join(d['examples'])}"
+        )
+    for name, f in fields.items():
+        print(
+            f"a form's fields, {name}, read exactly: {f['exact']}/{f['n']} (right lines in another order "
+            f"{f['reordered']}, CER {100 * f['cer']:.1f}%); e.g. {', '.join(f['examples'])}"
         )
     print(f"200-digit image: {dense}")
     print(f"wrote {args.out} ({len(failures)} failures listed)")

@@ -8,6 +8,7 @@ See :mod:`benchmarks.synth.tiers` for what each tier contains.
 
 from .bank import DigitBank, available_fonts, digit_keys, load_mnist, printed_glyph, read_idx, split_indices, write_idx
 from .display import DISPLAY_KINDS, make_display
+from .fields import make_fields
 from .tiers import TIERS, Sample, make_blank, make_dense, make_note, make_sample, render_sample
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "make_blank",
     "make_dense",
     "make_display",
+    "make_fields",
     "make_note",
     "make_sample",
     "printed_glyph",

@@ -15,6 +15,7 @@ from benchmarks.recognizer_bench import (
     display_check,
     edge_check,
     failure_kind,
+    fields_check,
     levenshtein,
 )
 from benchmarks.synth import make_blank
@@ -134,6 +135,21 @@ def test_the_display_check_counts_exact_readings_per_kind_for_each_model(monkeyp
             "examples": ["41->40"],
         }
     }
+
+
+def test_the_fields_check_counts_exact_and_reordered_readings_with_and_without_labels(monkeypatch):
+    from recognizer.vision.synthetic import make_template_classifier, paper, render_text
+
+    def fake_fields(rng, bank, *, labels):  # printed 40 and 72 on one row; "labels" swap the truth's order
+        img, _ = render_text(paper(200, 640), "40", origin=(40, 120), height=60, thickness=4)
+        img, _ = render_text(img, "72", origin=(500, 120), height=60, thickness=4)
+        return img, ("72\n40" if labels else "40\n72"), {}
+
+    monkeypatch.setattr(recognizer_bench, "make_fields", fake_fields)
+    result = fields_check(make_template_classifier(), None, None, n=2, seed=0)
+    assert result["without labels"] == {"n": 2, "exact": 2, "reordered": 0, "cer": 0.0, "examples": []}
+    assert result["with labels"]["exact"] == 0 and result["with labels"]["reordered"] == 2
+    assert result["with labels"]["examples"] == ["72/40->40/72"] * 2 and result["with labels"]["cer"] > 0
 
 
 @pytest.mark.parametrize("seed", [8, 15, 21, 28])

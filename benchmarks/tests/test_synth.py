@@ -16,6 +16,7 @@ from benchmarks.synth import (
     make_blank,
     make_dense,
     make_display,
+    make_fields,
     make_note,
     make_sample,
     printed_glyph,
@@ -218,6 +219,21 @@ def test_a_display_shows_four_to_eight_digits_in_a_held_out_style_and_is_the_sam
     grey = image.mean(axis=2)
     lit = grey > grey.mean() if kind == "led" else grey < grey.mean()  # the digits are light on an LED
     assert 0.002 < lit.mean() < 0.5
+
+
+def test_a_form_page_holds_the_same_numbers_with_or_without_its_labels(bank):
+    for seed in range(4):
+        image, text, meta = make_fields(np.random.default_rng(seed), bank, labels=True)
+        bare, bare_text, bare_meta = make_fields(np.random.default_rng(seed), bank, labels=False)
+        assert image.shape == bare.shape == (480, 640, 3) and image.dtype == np.uint8
+        assert text == bare_text and meta == bare_meta
+        numbers = text.split("\n")
+        assert all(n.isdigit() and 2 <= len(n) <= 7 for n in numbers)
+        assert len(numbers) == meta["rows"] + meta["rows_of_two"] and 2 <= meta["rows"] <= 3
+        ink, bare_ink = (image.mean(axis=2) < 128).sum(), (bare.mean(axis=2) < 128).sum()
+        assert 0 < bare_ink < ink  # the labels are printed ink of their own
+        again, same, _ = make_fields(np.random.default_rng(seed), bank, labels=True)
+        assert same == text and np.array_equal(again, image)
 
 
 def test_a_display_of_an_unknown_kind_is_refused():
