@@ -4,11 +4,11 @@ Not a tier of the main table (whose history is kept comparable); the benchmark r
 it apart (``--n-fields``). Each page holds two or three rows of fields; a row holds one
 field, or two far enough apart to be two numbers (more than 7 × the digit height between
 them, beyond the pipeline's joining of a line's gaps). A field is a printed label in a
-held-out font (``Date``, ``Amount``, ``Invoice No.`` …, its capitals 0.5–0.8 × the digit
-height) and a handwritten number of 2–7 digits, written a little above or below its
-label's baseline. The same page is drawn without the labels too (``labels=False``: the
-same numbers in the same places), so one run measures both the reading order of fields
-that share a row and what the labels cost.
+held-out font (``Date``, ``Amount``, ``Invoice No.`` …, set with its digits — about its
+capitals — 0.5–0.8 × the handwritten digits' height) and a handwritten number of 2–7
+digits, written a little above or below its label's baseline. The same page is drawn
+without the labels too (``labels=False``: the same numbers in the same places), so one
+run measures both the reading order of fields that share a row and what the labels cost.
 
 The text is the numbers in reading order, one line per field: rows top to bottom, a
 row's fields left to right.
@@ -21,22 +21,21 @@ from typing import Any
 
 import numpy as np
 
-from .bank import FONT_FILES, DigitBank, font_dir
-from .render import Style, camera, compose_block, lighting, paint
+from .bank import DigitBank, _digit_height_ratio, _font, available_fonts
+from .render import Style, camera, compose_block, lighting, paint, paste_max
 
 LABELS = ("Date", "Total", "Amount", "Account", "Invoice No.", "Meter", "Reading", "Ref.", "Qty", "Phone", "Room")
 FIELD_GAP = 7.5  # × digit height between two numbers of a row
 
 
 @functools.lru_cache(maxsize=64)
-def _label_alpha(text: str, font_file: str, cap_px: int) -> tuple[np.ndarray, int]:
-    """Ink alpha of ``text`` set in ``font_file`` with capitals ``cap_px`` tall, and the row of
-    its baseline. Read-only: the cache hands the same array out again."""
-    from PIL import Image, ImageDraw, ImageFont
+def _label_alpha(text: str, font_path: str, digit_px: int) -> tuple[np.ndarray, int]:
+    """Ink alpha of ``text`` set in ``font_path`` at the size whose digits are ``digit_px`` tall
+    (about its capitals' height), and the row of its baseline. Read-only: the cache hands the
+    same array out again."""
+    from PIL import Image, ImageDraw
 
-    path = str(font_dir() / font_file)
-    probe = ImageFont.truetype(path, 100).getbbox("H", anchor="ls")
-    font = ImageFont.truetype(path, max(6, round(cap_px * 100 / max(1, probe[3] - probe[1]))))
+    font = _font(font_path, max(6, round(digit_px / _digit_height_ratio(font_path))))
     left, top, right, bottom = font.getbbox(text, anchor="ls")
     img = Image.new("L", (right - left + 4, bottom - top + 4), 0)
     ImageDraw.Draw(img).text((2 - left, 2 - top), text, font=font, fill=255, anchor="ls")
@@ -54,7 +53,8 @@ def make_fields(
     """
     w, h = size
     height = float(np.exp(rng.uniform(np.log(20), np.log(32))))
-    font = FONT_FILES[int(rng.integers(len(FONT_FILES)))]
+    fonts = available_fonts()
+    font = fonts[int(rng.integers(len(fonts)))]
     n_rows = int(rng.integers(2, 4))
     pitch = h / (n_rows + 1)
     weight = float(rng.uniform(0, 1))
@@ -81,9 +81,9 @@ def make_fields(
                 x += FIELD_GAP * height
             if x + alpha.shape[1] + space + block.alpha.shape[1] > 0.97 * w:
                 break  # no room on this row for another field
-            _paste(label_ink, alpha, round(x), round(baseline) - base_row)
+            paste_max(label_ink, alpha, round(x), round(baseline) - base_row)
             x += alpha.shape[1] + space
-            _paste(ink, block.alpha, round(x), round(baseline + drop - block.baselines[0]))
+            paste_max(ink, block.alpha, round(x), round(baseline + drop - block.baselines[0]))
             x += block.alpha.shape[1]
             lines.append(number)
             placed += 1
@@ -93,16 +93,10 @@ def make_fields(
     page = paint(rng, size, np.maximum(ink, label_ink) if labels else ink, np.zeros((h, w), np.float32), style)
     page *= lighting(rng, size, float(rng.uniform(0.9, 0.98)), 1.02)[..., None]
     out = camera(rng, page, noise=float(rng.uniform(0, 3)), blur=float(rng.uniform(0, 0.5)), jpeg=90)
-    meta = {"digit_height": round(height, 1), "font": font, "rows": n_rows, "rows_of_two": rows_of_two}
+    meta = {
+        "digit_height": round(height, 1),
+        "font": font.rsplit("/", 1)[-1],
+        "rows": n_rows,
+        "rows_of_two": rows_of_two,
+    }
     return out, "\n".join(lines), meta
-
-
-def _paste(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int) -> None:
-    """``canvas = max(canvas, alpha)`` with ``alpha``'s top-left at ``(x, y)``, clipped to the canvas."""
-    h, w = canvas.shape
-    x0, y0 = max(x, 0), max(y, 0)
-    x1, y1 = min(x + alpha.shape[1], w), min(y + alpha.shape[0], h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    region = canvas[y0:y1, x0:x1]
-    np.maximum(region, alpha[y0 - y : y1 - y, x0 - x : x1 - x], out=region)

@@ -79,6 +79,16 @@ def _touch_x(prev: np.ndarray, px: int, py: int, cur: np.ndarray, cy: int, overl
     return int(need - overlap)
 
 
+def paste_max(canvas: np.ndarray, alpha: np.ndarray, x: int, y: int) -> None:
+    """``canvas = max(canvas, alpha)`` in place, ``alpha``'s top-left at ``(x, y)``, clipped to the canvas."""
+    h, w = canvas.shape
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + alpha.shape[1], w), min(y + alpha.shape[0], h)
+    if x1 > x0 and y1 > y0:
+        region = canvas[y0:y1, x0:x1]
+        np.maximum(region, alpha[y0 - y : y1 - y, x0 - x : x1 - x], out=region)
+
+
 def compose_block(
     rng: np.random.Generator,
     lines: list[str],
@@ -140,8 +150,7 @@ def compose_block(
     bh = max(max(p[2] + p[0].shape[0] for p in placed) + shift_y, int(baselines[-1] + shift_y)) + margin
     alpha = np.zeros((bh, bw), np.float32)
     for g, gx, gy in placed:
-        region = alpha[gy + shift_y : gy + shift_y + g.shape[0], gx + shift_x : gx + shift_x + g.shape[1]]
-        np.maximum(region, g, out=region)
+        paste_max(alpha, g, gx + shift_x, gy + shift_y)
     return Block(alpha, [b + shift_y for b in baselines], pitch, height, n_touching)
 
 
@@ -182,8 +191,7 @@ def compose_form(rng: np.random.Generator, lines: list[str], glyph: GlyphFn, hei
             room_x, room_y = cell_w - g.shape[1], cell_h - g.shape[0]
             gx = round(x0 + room_x / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_x - 2 * thick - 4, 0))
             gy = round(top + room_y / 2 + float(rng.uniform(-0.25, 0.25)) * max(room_y - 2 * thick - 4, 0))
-            region = alpha[gy : gy + g.shape[0], gx : gx + g.shape[1]]
-            np.maximum(region, g[: region.shape[0], : region.shape[1]], out=region)
+            paste_max(alpha, g, gx, gy)
         if comb:
             x1 = margin + len(text) * cell_w
             cv2.rectangle(frames, (margin, round(top)), (round(x1), round(top + cell_h)), 1.0, thick)
