@@ -9,6 +9,6 @@ def _test_settings(request, tmp_path):
     if request.config.pluginmanager.hasplugin("django"):
         settings = request.getfixturevalue("settings")
         settings.MEDIA_ROOT = tmp_path / "media"
-        # Training the single-digit verifier takes ~15 s: only the tests that need it switch it on
+        # Training the single-digit verifier takes ~30–60 s: only the tests that need it switch it on
         # (recognizer/tests/conftest.py `verifier_on`).
         settings.RECOGNIZER_VERIFIER = False

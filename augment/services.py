@@ -20,7 +20,7 @@ from classifiers.selectors import classifier_get, classifier_load
 from digitsite.intake import to_array
 from digitsite.models import Upload
 from recognizer import vision
-from recognizer.services import verify_function
+from recognizer.services import verifier_answers
 
 MAX_SAMPLES = 24
 PREVIEW_SIDE = 768  # previews work on a copy whose long side is at most this
@@ -84,10 +84,10 @@ def _create(*, upload: Upload, spec: Spec, digest: str, seed: int, n: int) -> Au
 def model_view(images: list[np.ndarray], version: ClassifierVersion) -> list[dict]:
     """What the recognizer feeds the classifier for each sample, and what it predicts."""
     classify = digit_classifier(classifier_load(version))
-    verify = verify_function()
+    answers = verifier_answers()
     out = []
     for image in images:
-        result = vision.recognize(image, classify, verify=verify)
+        result = vision.recognize(image, classify, **answers)
         out.append(
             {
                 "text": result.text,

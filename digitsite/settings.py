@@ -158,9 +158,10 @@ CLASSIFIERS_DEFAULT_ALGORITHM = env_str("CLASSIFIERS_DEFAULT_ALGORITHM") or "svm
 # operations as the augment app): +3.6 points exact-string accuracy in the recognizer benchmark.
 CLASSIFIERS_DEFAULT_AUGMENT = env_int("CLASSIFIERS_DEFAULT_AUGMENT", 2, minimum=0)
 
-# --- Recognizer: split touching digits with the single-digit verifier (recognizer/vision/verifier.py),
-# trained from the bundled digits into CLASSIFIERS_MODEL_DIR on first use (`ensure_verifier` does it
-# up front). Off: splits rest on the classifier's confidence alone (benchmark: hard 12% -> 6% exact).
+# --- Recognizer: split touching digits and drop a form's printed labels with the single-digit verifier
+# (recognizer/vision/verifier.py), trained from the bundled digits and the training fonts into
+# CLASSIFIERS_MODEL_DIR on first use (`ensure_verifier` does it up front). Off: splits rest on the
+# classifier's confidence alone (benchmark: hard 12% -> 6% exact) and labels are read as digits.
 RECOGNIZER_VERIFIER = env_bool("RECOGNIZER_VERIFIER", True)
 
 # --- Metadata inspector (metadata/): strip EXIF and GPS from stored copies after extraction.

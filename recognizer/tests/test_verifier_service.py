@@ -22,6 +22,7 @@ def verifier_on(settings, tmp_path, monkeypatch):
     path = tmp_path / "verifier-models" / f"verifier-{V.RECIPE}.npz"
     monkeypatch.setattr(services, "verifier_path", lambda: path)  # the classifier's model dir stays shared
     monkeypatch.setattr(services, "VERIFIER_SAMPLES", 1500)  # a quick one; the product's uses 20,000
+    monkeypatch.setattr(services, "VERIFIER_LETTER_SAMPLES", 1500)  # and 18,000
     monkeypatch.setattr(services, "_verifiers", {})
     return path
 
@@ -31,13 +32,23 @@ def test_the_verifier_lives_beside_the_classifiers(settings, tmp_path):
     assert services.verifier_path() == tmp_path / f"verifier-{V.RECIPE}.npz"
 
 
-def _never_one_digit() -> vision.SingleDigitVerifier:
-    """A verifier that calls every piece "not one digit": touching digits are never split."""
+def _constant(logit: float) -> V.Perceptron:
     n = V._N_FEATURES
-    return vision.SingleDigitVerifier(
+    return V.Perceptron(
         mean=np.zeros(n), scale=np.ones(n), hidden_weights=np.zeros((n, 1)), hidden_bias=np.zeros(1),
-        out_weights=np.zeros((1, 1)), out_bias=np.array([-9.0]),
+        out_weights=np.zeros((1, 1)), out_bias=np.array([logit]),
     )  # fmt: skip
+
+
+def _never_one_digit() -> vision.SingleDigitVerifier:
+    """A verifier that calls every piece "not one digit" (touching digits are never split) and
+    no piece a letter."""
+    return vision.SingleDigitVerifier(one_digit=_constant(-9.0), letter=_constant(-9.0))
+
+
+def _all_letters() -> vision.SingleDigitVerifier:
+    """A verifier that calls every piece a printed letter: every word of two or more goes."""
+    return vision.SingleDigitVerifier(one_digit=_constant(9.0), letter=_constant(9.0))
 
 
 def _refuse_training(*args, **kwargs):
@@ -71,12 +82,15 @@ def test_each_process_loads_the_verifier_once(verifier_on, monkeypatch):
     monkeypatch.setattr(vision, "train_verifier", _refuse_training)
     first = services.verifier_get()
     assert services.verifier_get() is first
-    np.testing.assert_array_equal(first.out_bias, [-9.0])
+    np.testing.assert_array_equal(first.one_digit.out_bias, [-9.0])
+    answers = services.verifier_answers()
+    assert answers["verify"].__self__ is first and answers["letters"].__self__ is first
 
 
 def test_switched_off_there_is_no_verifier(settings, verifier_on):
     settings.RECOGNIZER_VERIFIER = False
     assert services.verifier_get() is None
+    assert services.verifier_answers() == {}  # recognize() then runs without either answer
     assert "off" in run_command("ensure_verifier") and not verifier_on.exists()
 
 
@@ -104,6 +118,22 @@ def test_the_recognize_command_and_its_workers_use_the_verifier(settings, active
     _never_one_digit().save(verifier_on)
     assert _digit_counts("--jobs", "1", *paths) == [3, 3]
     assert _digit_counts("--jobs", "2", *paths) == [3, 3]
+
+
+@pytest.mark.django_db
+def test_the_recognize_command_and_its_workers_drop_what_the_verifier_calls_printed_words(
+    settings, active_version, verifier_on, tmp_path
+):
+    img, _ = synthetic.render_text(synthetic.paper(160, 420), "3719", origin=(30, 110), height=60, thickness=4, gap=0)
+    path = tmp_path / "word.png"
+    cv2.imwrite(str(path), img)
+    paths = [str(path)] * 2
+    _never_one_digit().save(verifier_on)
+    assert _digit_counts("--jobs", "1", *paths) == [4, 4]
+    _all_letters().save(verifier_on)
+    services._verifiers.clear()  # a new process would load the new file
+    assert _digit_counts("--jobs", "1", *paths) == [0, 0]
+    assert _digit_counts("--jobs", "2", *paths) == [0, 0]
 
 
 @pytest.mark.django_db

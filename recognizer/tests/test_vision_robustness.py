@@ -25,13 +25,18 @@ def _untrained_verifier() -> SingleDigitVerifier:
     """Random weights: the real canvas, features and forward pass on whatever pieces come."""
     rng = np.random.default_rng(0)
     n = V._N_FEATURES
-    return SingleDigitVerifier(
-        mean=np.zeros(n), scale=np.ones(n), hidden_weights=rng.normal(0, 0.05, (n, 8)), hidden_bias=np.zeros(8),
-        out_weights=rng.normal(0, 1, (8, 1)), out_bias=np.zeros(1),
-    )  # fmt: skip
+
+    def head() -> V.Perceptron:
+        return V.Perceptron(
+            mean=np.zeros(n), scale=np.ones(n), hidden_weights=rng.normal(0, 0.05, (n, 8)),
+            hidden_bias=np.zeros(8), out_weights=rng.normal(0, 1, (8, 1)), out_bias=np.zeros(1),
+        )  # fmt: skip
+
+    return SingleDigitVerifier(one_digit=head(), letter=head())
 
 
 VERIFY_ANYTHING = _untrained_verifier().probabilities
+LETTERS_ANYTHING = _untrained_verifier().letter_probabilities
 
 
 @st.composite
@@ -78,8 +83,13 @@ def images(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(img=images())
 def test_it_never_raises_on_random_content(img):
-    for classify, verify in ((uniform, None), (confident_seven, None), (confident_seven, VERIFY_ANYTHING)):
-        result = recognize(img, classify, verify=verify)
+    readers = (
+        (uniform, None, None),
+        (confident_seven, None, None),
+        (confident_seven, VERIFY_ANYTHING, LETTERS_ANYTHING),
+    )
+    for classify, verify, letters in readers:
+        result = recognize(img, classify, verify=verify, letters=letters)
         assert len(result.lines) == len({d.line for d in result.digits})
         assert "".join(result.lines) == "".join(str(d.label) for d in result.digits)
         for d in result.digits:

@@ -6,25 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from classifiers.ml import sources
-from recognizer.vision import SingleDigitVerifier, VerifierError, recognize, synthetic, train_verifier
+from recognizer.vision import SingleDigitVerifier, VerifierError, recognize, synthetic
 from recognizer.vision import verifier as V
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return sources.load_source("mnist-bundled")
-
-
-@pytest.fixture(scope="module")
-def small_verifier(digits):
-    """A verifier trained on 4,000 examples (~5 s; the product trains on 20,000)."""
-    return train_verifier(digits.crops[:4000], n_samples=4000, seed=0)
-
-
-@pytest.fixture(scope="module")
-def printed_classifier():
-    return synthetic.make_template_classifier()
 
 
 def test_the_canvas_keeps_size_relative_to_the_line():
@@ -64,7 +47,7 @@ def test_the_training_set_mixes_single_digits_with_pairs_and_fragments(digits):
 
 def test_a_trained_verifier_tells_one_digit_from_touching_ones(small_verifier, digits):
     canvases, dims, labels = V.training_set(digits.crops[4000:], 1500, np.random.default_rng(99))
-    p = small_verifier._forward(V.features(canvases, dims))
+    p = small_verifier.one_digit(V.features(canvases, dims))
     assert ((p > 0.5) == (labels == 1)).mean() > 0.85  # unseen digits and examples
 
 
@@ -86,15 +69,22 @@ def test_load_refuses_damaged_foreign_and_pickled_files(small_verifier, tmp_path
     assert "not an .npz archive" in str(damaged.value)  # not numpy's hint to unpickle it
     with pytest.raises(VerifierError, match="cannot read"):
         SingleDigitVerifier.load(tmp_path / "missing.npz")
-    arrays = {f: getattr(small_verifier, f) for f in V._FIELDS}
+    arrays = {f"{h}_{f}": getattr(getattr(small_verifier, h), f) for h in V._HEADS for f in V.Perceptron.FIELDS}
     np.savez(tmp_path / "old.npz", recipe=np.array(V.RECIPE + 1), **arrays)
     with pytest.raises(VerifierError, match="recipe"):
         SingleDigitVerifier.load(tmp_path / "old.npz")
-    np.savez(tmp_path / "shapes.npz", recipe=np.array(V.RECIPE), **{**arrays, "out_bias": np.zeros(3)})
-    with pytest.raises(VerifierError, match="shapes"):
-        SingleDigitVerifier.load(tmp_path / "shapes.npz")
+    for key in ("one_digit_out_bias", "letter_out_bias"):
+        np.savez(tmp_path / "shapes.npz", recipe=np.array(V.RECIPE), **{**arrays, key: np.zeros(3)})
+        with pytest.raises(VerifierError, match="shapes"):
+            SingleDigitVerifier.load(tmp_path / "shapes.npz")
+    without_letters = {k: v for k, v in arrays.items() if not k.startswith("letter_")}
+    np.savez(tmp_path / "recipe1.npz", recipe=np.array(V.RECIPE), **without_letters)
+    with pytest.raises(VerifierError, match="cannot read"):
+        SingleDigitVerifier.load(tmp_path / "recipe1.npz")
     # An object array needs pickle to load: refused, never unpickled.
-    np.savez(tmp_path / "pickled.npz", recipe=np.array(V.RECIPE), **{**arrays, "mean": np.array([{}], object)})
+    np.savez(
+        tmp_path / "pickled.npz", recipe=np.array(V.RECIPE), **{**arrays, "one_digit_mean": np.array([{}], object)}
+    )
     with pytest.raises(VerifierError, match="cannot read"):
         SingleDigitVerifier.load(tmp_path / "pickled.npz")
 

@@ -415,6 +415,20 @@ class SegmentationConfig:
     #: ... plus this × their horizontal distance: the page's direction, estimated from a
     #: few short handwritten numbers, is off by up to ~2° (tan 2° ≈ 0.035).
     line_row_slant: float = 0.035
+    #: Printed words (a form's labels) are dropped before the line rules, with the
+    #: verifier's letter perceptron (``letters.printed_words``): a line is cut into words
+    #: where two neighbours are more than this × the smaller one's height apart ...
+    letter_word_gap: float = 0.35
+    #: ... and a word goes when at least two and at least half of its components are
+    #: letters at least this surely ...
+    letter_min_p: float = 0.7
+    #: ... or, a word of two, when one is a letter this surely (a ``Q`` and a touching
+    #: ``ty``; above 1 turns this off).
+    letter_pair_p: float = 0.9
+    #: ... and that word is at most this × as tall as a word beside it on its line.
+    letter_pair_max_height: float = 0.85
+    #: A component narrower than this × its word's height is never a letter (a handwritten 1).
+    letter_min_width: float = 0.4
 
     #: Components of a line slanted by at least this many degrees are turned upright
     #: (by the line's angle) before they are split and classified.
@@ -488,6 +502,14 @@ class SegmentationConfig:
             raise ValueError("line_row_tol must be in [0, 1] (rows of a page are further apart)")
         if not 0.0 <= self.line_row_slant <= 0.1:
             raise ValueError("line_row_slant must be in [0, 0.1] (about 6°)")
+        if not 0.0 <= self.letter_word_gap <= 1.0:
+            raise ValueError("letter_word_gap must be in [0, 1] (a word's letters are close)")
+        if not 0.0 < self.letter_min_p <= 1.0 or self.letter_pair_p < self.letter_min_p:
+            raise ValueError("letter_min_p must be in (0, 1] and letter_pair_p at least letter_min_p")
+        if self.letter_pair_max_height < 0:
+            raise ValueError("letter_pair_max_height must be at least 0")
+        if not 0.0 <= self.letter_min_width <= 2.0:
+            raise ValueError("letter_min_width must be in [0, 2]")
         if self.crop_ink_gamma <= 0:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:

@@ -33,6 +33,7 @@ from .components import (
 )
 from .config import SegmentationConfig
 from .geometry import turn
+from .letters import printed_words
 from .lines import estimate_slope, group_lines, line_angles
 from .normalize import flatten_shadows, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
@@ -73,13 +74,19 @@ class _Prepared:
         the lighter inside of a loop a bold pen nearly closed survive. Pixels not next
         to the candidate's own ink (a neighbour's strokes in its box) are zero.
         """
-        x, y, w, h = box
         assert self.flat is not None, "ink_patch needs the flattened image of a prepared image with lines"
-        patch = self.flat[y : y + h, x : x + w].astype(np.float32)
-        ink = float(np.median(patch[mask > 0]))  # its own ink: pencil and pen alike reach 1
-        strength = np.clip((self.paper - patch) / max(self.paper - ink, 1.0), 0.0, 1.0)
-        near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
-        return np.where(near, strength, 0.0).astype(np.float32)
+        return _ink_strength(self.flat, self.paper, box, mask)
+
+
+def _ink_strength(flat: np.ndarray, paper: float, box: Box, mask: np.ndarray) -> np.ndarray:
+    """Ink strength (0 paper … 1 its own median ink) of ``mask``'s candidate in ``box`` of ``flat``;
+    zero away from its own ink (see :meth:`_Prepared.ink_patch`)."""
+    x, y, w, h = box
+    patch = flat[y : y + h, x : x + w].astype(np.float32)
+    ink = float(np.median(patch[mask > 0]))  # its own ink: pencil and pen alike reach 1
+    strength = np.clip((paper - patch) / max(paper - ink, 1.0), 0.0, 1.0)
+    near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    return np.where(near, strength, 0.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ class _Pieces(NamedTuple):
     one_digit: dict[int, float]  # crop index → P(one whole digit), for the crops the verifier saw
 
 
-def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
+def _prepare(image: np.ndarray, config: SegmentationConfig, letters: Verify | None = None) -> _Prepared:
     arr = np.asarray(image)
     shape = (int(arr.shape[0]), int(arr.shape[1])) if arr.ndim >= 2 else (0, 0)
     empty = Blobs(np.zeros((0, 0), np.int32), np.zeros((0, 4), np.int64), np.zeros(0, np.int64), [])
@@ -192,15 +199,19 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     warnings += more
     merged = merge_broken(join_segments(blobs, config=config), config=config)
     blobs = shape_filter(merged, config=config, slope=estimate_slope(merged.boxes, config=config))
-    slope = estimate_slope(blobs.boxes, config=config)
-    lines = group_lines(blobs.boxes, config=config, slope=slope)
-    keep, ref_h = _line_rules(blobs.boxes, lines, config=config, slope=slope)
-    lines = [[i for i in line if keep[i]] for line in lines]
-    lines = [line for line in lines if line]
-    lines, n_textured = _drop_textured_lines(blobs, lines, norm.flat, ruled, config=config)
+    found = _find_lines(blobs, norm.flat, ruled, region, beyond, config=config)
+    printed: set[int] = set()  # the members of printed words' letters
+    if letters is not None and found.lines:
+        words = _printed_letters(blobs, found, norm.flat, float(paper), letters, config=config)
+        if words.any():
+            warnings.append(f"ignored {int(words.sum())} printed letter(s) (a form's labels)")
+            printed = {m for i in np.flatnonzero(words) for m in blobs.members[i]}
+            blobs = blobs.subset(~words)
+            found = _find_lines(blobs, norm.flat, ruled, region, beyond, config=config)
+    lines, ref_h, slope = found.lines, found.ref_h, found.slope
+    n_textured, n_edge, n_ends = found.n_textured, found.n_edge, found.n_ends
     if n_textured:
         warnings.append(f"ignored {n_textured} line(s) on a textured background (desk, fabric, print)")
-    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, region, beyond, config=config)
     if n_edge:
         warnings.append(f"ignored {n_edge} line(s) at the edge of the frame or sheet (objects, paper edge)")
     if n_ends:
@@ -209,7 +220,7 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
         warnings.append("no digit-like regions found")
     angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
     depths = _line_depths(blobs, lines, norm.flat)
-    attachments = _attachments(merged, blobs, lines, ref_h, config=config)
+    attachments = _attachments(merged, blobs, lines, ref_h, config=config, ignore=printed)
     return _Prepared(
         blobs,
         lines,
@@ -226,10 +237,65 @@ def _prepare(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     )
 
 
+class _Found(NamedTuple):
+    """The lines of an image's candidates (:func:`_find_lines`)."""
+
+    groups: list[list[int]]  # every candidate in a line, before the line rules
+    lines: list[list[int]]  # what the line rules and the texture and edge rules keep
+    ref_h: np.ndarray
+    slope: float
+    n_textured: int
+    n_edge: int
+    n_ends: int
+
+
+def _find_lines(
+    blobs: Blobs,
+    flat: np.ndarray,
+    ruled: np.ndarray,
+    sheet: np.ndarray | None,
+    beyond: np.ndarray | None,
+    *,
+    config: SegmentationConfig,
+) -> _Found:
+    """Group ``blobs`` into lines and keep what the line, texture and edge rules keep."""
+    slope = estimate_slope(blobs.boxes, config=config)
+    groups = group_lines(blobs.boxes, config=config, slope=slope)
+    keep, ref_h = _line_rules(blobs.boxes, groups, config=config, slope=slope)
+    lines = [[i for i in line if keep[i]] for line in groups]
+    lines = [line for line in lines if line]
+    lines, n_textured = _drop_textured_lines(blobs, lines, flat, ruled, config=config)
+    lines, n_edge, n_ends = _drop_edge_lines(blobs, lines, sheet, beyond, config=config)
+    return _Found(groups, lines, ref_h, slope, n_textured, n_edge, n_ends)
+
+
+def _printed_letters(
+    blobs: Blobs, found: _Found, flat: np.ndarray, paper: float, letters: Verify, *, config: SegmentationConfig
+) -> np.ndarray:
+    """The letters of printed words (:func:`.letters.printed_words`) in the lines ``found`` kept
+    something of: ``(K,) bool``. A line of clutter the texture and edge rules drop whole is
+    not judged, so what it drops stays as it was."""
+    kept = {i for line in found.lines for i in line}
+    groups = [g for g in found.groups if kept.intersection(g)]
+
+    def judge(idx: Sequence[int], heights: Sequence[float]) -> np.ndarray:
+        patches = [_ink_strength(flat, paper, blobs.box(i), blob_mask(blobs, i)) for i in idx]
+        return _verified(letters, patches, list(heights))
+
+    return printed_words(blobs.boxes, groups, judge, config=config)
+
+
 def _attachments(
-    merged: Blobs, blobs: Blobs, lines: list[list[int]], ref_h: np.ndarray, *, config: SegmentationConfig
+    merged: Blobs,
+    blobs: Blobs,
+    lines: list[list[int]],
+    ref_h: np.ndarray,
+    *,
+    config: SegmentationConfig,
+    ignore: set[int] = frozenset(),
 ) -> dict[int, tuple[tuple[int, ...], Box]]:
-    """Small dropped pieces lying against a kept candidate (a detached bar, a broken stroke).
+    """Small dropped pieces lying against a kept candidate (a detached bar, a broken stroke);
+    none with a member in ``ignore`` (the letters of printed words).
 
     Returns kept blob index → (members, box) of the candidate with its pieces; whether
     they belong to it is the classifier's call (:func:`_pieces`).
@@ -238,7 +304,7 @@ def _attachments(
     if not kept or not config.attach_pieces:
         return {}
     kept_members = {m for i in kept for m in blobs.members[i]}
-    dropped = [j for j in range(len(merged)) if not set(merged.members[j]) & kept_members]
+    dropped = [j for j in range(len(merged)) if not set(merged.members[j]) & (kept_members | ignore)]
     if not dropped:
         return {}
     hosts = np.array(kept)
@@ -928,7 +994,7 @@ def _to_original(box: Box, prep: _Prepared) -> Box:
     return (x0 + dx, y0 + dy, max(1, x1 - x0), max(1, y1 - y0))
 
 
-def _prepare_zoomed(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
+def _prepare_zoomed(image: np.ndarray, config: SegmentationConfig, letters: Verify | None = None) -> _Prepared:
     """:func:`_prepare`, then again on the text's region at a higher resolution when needed.
 
     A large photo is analysed downscaled; when its digits come out smaller than
@@ -936,7 +1002,7 @@ def _prepare_zoomed(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     is cut from the original and analysed so that digits are about ``zoom_digit_px``
     tall — small writing in a 12 MP photo keeps its detail, at little cost.
     """
-    prep = _prepare(image, config)
+    prep = _prepare(image, config, letters)
     if prep.scale >= 1.0 or not prep.lines or config.zoom_digit_px <= 0:
         return prep
     kept = [i for line in prep.lines for i in line]
@@ -955,7 +1021,7 @@ def _prepare_zoomed(image: np.ndarray, config: SegmentationConfig) -> _Prepared:
     max_side = min(config.max_side, max(32, math.ceil(max(region.shape[:2]) * target)))
     if max_side < 1.25 * prep.scale * max(region.shape[:2]):
         return prep  # the region cannot be analysed much sharper than it was
-    sub = _prepare(region, replace(config, max_side=max_side))
+    sub = _prepare(region, replace(config, max_side=max_side), letters)
     if not sub.lines:
         return prep
     note = f"small digits: their region ({X1 - X0}x{Y1 - Y0} px) analysed again at scale {sub.scale:.2f}"
@@ -996,6 +1062,7 @@ def recognize(
     *,
     config: SegmentationConfig = DEFAULT_CONFIG,
     verify: Verify | None = None,
+    letters: Verify | None = None,
 ) -> Recognition:
     """Read every number in an image.
 
@@ -1021,6 +1088,11 @@ def recognize(
         ``SingleDigitVerifier.probabilities``: touching digits are then split on
         the verifier's word as well as the classifier's (see :func:`_pieces`).
         Without it, splits rest on the classifier, the width and the ink profile.
+    letters : callable, optional
+        ``(patches, word digit heights)`` → ``(N,)`` P(each is a printed letter), e.g.
+        ``SingleDigitVerifier.letter_probabilities``: printed words beside the numbers
+        (a form's labels) are then dropped before the line rules (see
+        :func:`.letters.printed_words`). Without it they are read as digits.
 
     Returns
     -------
@@ -1030,11 +1102,11 @@ def recognize(
         or a classifier returning the wrong shape.
     """
     t0 = time.perf_counter()
-    result = _read(image, classify, config, verify)
+    result = _read(image, classify, config, verify, letters)
     if config.try_quarter_turns and _reads_as_a_column(result):
         arr = np.asarray(image)
         # A quarter turn counter-clockwise and clockwise (np.rot90); the surer one.
-        turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config, verify)) for k in (1, 3)]
+        turns = [(k, _read(np.ascontiguousarray(np.rot90(arr, k)), classify, config, verify, letters)) for k in (1, 3)]
         k, turned = max(turns, key=lambda t: t[1].mean_confidence or 0.0)
         if turned.digits and len(turned.lines) < len(result.lines):
             gain = (turned.mean_confidence or 0.0) - (result.mean_confidence or 0.0)
@@ -1064,12 +1136,14 @@ def _turned_back(result: Recognition, k: int, shape: tuple[int, int]) -> Recogni
     return replace(result, digits=digits, warnings=[*result.warnings, turn_note])
 
 
-def _read(image: np.ndarray, classify: Classify, config: SegmentationConfig, verify: Verify | None) -> Recognition:
+def _read(
+    image: np.ndarray, classify: Classify, config: SegmentationConfig, verify: Verify | None, letters: Verify | None
+) -> Recognition:
     """One reading of ``image`` as it lies (:func:`recognize` without the quarter turns).
 
     Its ``elapsed_ms`` is 0: :func:`recognize` times the whole, turns included.
     """
-    prep = _prepare_zoomed(image, config)
+    prep = _prepare_zoomed(image, config, letters)
     pieces, batch, probs, warnings, one_digit = _pieces(prep, classify, config, verify)
     warnings = prep.warnings + warnings
     conf = probs.max(axis=1) if probs is not None else np.zeros(0)

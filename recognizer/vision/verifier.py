@@ -1,4 +1,5 @@
-"""The single-digit verifier: is this piece of a component exactly one whole digit?
+"""The single-digit verifier: is this piece of a component exactly one whole digit? And is it a
+printed letter?
 
 Splitting touching digits (step e) scores every cut sequence by the digit
 classifier's confidence in the pieces. That confidence says which digit a piece
@@ -13,8 +14,10 @@ It is a small multilayer perceptron (scikit-learn's ``MLPClassifier``, one hidde
 layer) on HOG and coarse pixels of the canvas, trained on synthetic examples made
 from digit crops: single digits (slanted, wide, bold, thin) against touching
 pairs and triples, fragments of one digit and pieces of a pair cut in the wrong
-place. Its weights are plain arrays, saved as ``.npz`` and loaded without pickle,
-and the forward pass is numpy, so a model file can never run code.
+place. A second perceptron on the same canvas tells printed letters (a form's
+labels) from digits, for :func:`.letters.printed_words`. Their weights are plain
+arrays, saved as one ``.npz`` and loaded without pickle, and the forward pass is
+numpy, so a model file can never run code.
 """
 
 from __future__ import annotations
@@ -32,13 +35,18 @@ import numpy as np
 
 from classifiers.ml.features import hog_features
 
+from . import letters
+
 #: Bump when the canvas, features or training recipe change: older files are refused.
-RECIPE = 1
+RECIPE = 2
 CANVAS_HEIGHT, CANVAS_WIDTH = 28, 56
 #: A digit as tall as its line's digits is this tall on the canvas (MNIST's 20-px box).
 DIGIT_PX = 20
-#: Synthetic examples the product's verifier is trained on (~15 s on 2 cores).
+#: Synthetic examples the product's one-digit perceptron is trained on (15–40 s on 2 cores).
 TRAINING_SAMPLES = 20000
+#: Examples of the letter perceptron (printed letters against digits, ~20 s) and its hidden units.
+LETTER_SAMPLES = 18000
+LETTER_HIDDEN = 64
 _INK_FLOOR = 0.05
 
 
@@ -90,8 +98,9 @@ def features(canvases: np.ndarray, dims: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class SingleDigitVerifier:
-    """Weights of the trained perceptron (standardisation folded in as ``mean``/``scale``)."""
+class Perceptron:
+    """One hidden ReLU layer and a logistic output, on :func:`features` of canvases; the
+    standardisation is folded in as ``mean``/``scale``."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -100,13 +109,27 @@ class SingleDigitVerifier:
     out_weights: np.ndarray
     out_bias: np.ndarray
 
-    def probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
-        """P(each patch is one whole digit of a line whose digits are ``ref_heights`` tall), ``(N,)``."""
-        if len(patches) == 0:
-            return np.zeros(0)
-        made = [canvas(p, r) for p, r in zip(patches, ref_heights, strict=True)]
-        x = features(np.stack([m[0] for m in made]), np.array([m[1] for m in made]))
-        return self._forward(x)
+    FIELDS = ("mean", "scale", "hidden_weights", "hidden_bias", "out_weights", "out_bias")
+
+    @classmethod
+    def fit(cls, x: np.ndarray, labels: np.ndarray, *, hidden: int, seed: int) -> Perceptron:
+        """scikit-learn's ``MLPClassifier`` fitted to standardised ``x`` (early stopping), its weights kept."""
+        from sklearn.neural_network import MLPClassifier
+
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale[scale < 1e-8] = 1.0
+        mlp = MLPClassifier((hidden,), alpha=1e-3, max_iter=200, early_stopping=True, random_state=seed).fit(
+            (x - mean) / scale, labels
+        )
+        return cls(
+            mean=mean.astype(np.float64),
+            scale=scale.astype(np.float64),
+            hidden_weights=mlp.coefs_[0],
+            hidden_bias=mlp.intercepts_[0],
+            out_weights=mlp.coefs_[1],
+            out_bias=mlp.intercepts_[1],
+        )
 
     @cached_property
     def _hidden_layer(self) -> tuple[np.ndarray, np.ndarray]:
@@ -116,20 +139,45 @@ class SingleDigitVerifier:
         bias = self.hidden_bias - (self.mean / self.scale) @ self.hidden_weights
         return weights.astype(np.float32), bias.astype(np.float32)
 
-    def _forward(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: np.ndarray) -> np.ndarray:
         weights, bias = self._hidden_layer
         hidden = np.maximum(np.asarray(x, np.float32) @ weights + bias, 0.0)
         logit = (hidden @ self.out_weights + self.out_bias).ravel()
         return 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
+
+
+@dataclass(frozen=True, eq=False)
+class SingleDigitVerifier:
+    """Two perceptrons on the same canvas: is a piece one whole digit (``one_digit``), and is
+    it a printed letter rather than a digit (``letter``, :mod:`.letters`)?"""
+
+    one_digit: Perceptron
+    letter: Perceptron
+
+    def probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
+        """P(each patch is one whole digit of a line whose digits are ``ref_heights`` tall), ``(N,)``."""
+        return self._ask(self.one_digit, patches, ref_heights)
+
+    def letter_probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
+        """P(each patch is a printed letter, in a word whose digit height is ``ref_heights``), ``(N,)``."""
+        return self._ask(self.letter, patches, ref_heights)
+
+    @staticmethod
+    def _ask(head: Perceptron, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
+        if len(patches) == 0:
+            return np.zeros(0)
+        made = [canvas(p, r) for p, r in zip(patches, ref_heights, strict=True)]
+        return head(features(np.stack([m[0] for m in made]), np.array([m[1] for m in made])))
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the weights to ``path`` (``.npz``, atomically: a reader never sees half a file)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        arrays = {f"{head}_{f}": getattr(getattr(self, head), f) for head in _HEADS for f in Perceptron.FIELDS}
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, recipe=np.array(RECIPE), **{f: getattr(self, f) for f in _FIELDS})
+                np.savez(fh, recipe=np.array(RECIPE), **arrays)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -144,25 +192,28 @@ class SingleDigitVerifier:
         try:
             with np.load(path, allow_pickle=False) as data:
                 recipe = int(data["recipe"])
-                arrays = {f: np.asarray(data[f], np.float64) for f in _FIELDS}
+                if recipe != RECIPE:
+                    raise VerifierError(f"the verifier file {path} is of recipe {recipe}, this code needs {RECIPE}")
+                arrays = {
+                    head: {f: np.asarray(data[f"{head}_{f}"], np.float64) for f in Perceptron.FIELDS} for head in _HEADS
+                }
         except (OSError, ValueError, KeyError, EOFError) as exc:
             raise VerifierError(f"cannot read the verifier file {path}: {exc}") from exc
-        if recipe != RECIPE:
-            raise VerifierError(f"the verifier file {path} is of recipe {recipe}, this code needs {RECIPE}")
-        n_in, n_hidden = arrays["hidden_weights"].shape
-        expected = {
-            "mean": (n_in,),
-            "scale": (n_in,),
-            "hidden_bias": (n_hidden,),
-            "out_weights": (n_hidden, 1),
-            "out_bias": (1,),
-        }
-        if n_in != _N_FEATURES or any(arrays[f].shape != s for f, s in expected.items()):
-            raise VerifierError(f"the verifier file {path} holds arrays of the wrong shapes")
-        return cls(**arrays)
+        for head in arrays.values():
+            n_in, n_hidden = head["hidden_weights"].shape if head["hidden_weights"].ndim == 2 else (-1, -1)
+            expected = {
+                "mean": (n_in,),
+                "scale": (n_in,),
+                "hidden_bias": (n_hidden,),
+                "out_weights": (n_hidden, 1),
+                "out_bias": (1,),
+            }
+            if n_in != _N_FEATURES or any(head[f].shape != s for f, s in expected.items()):
+                raise VerifierError(f"the verifier file {path} holds arrays of the wrong shapes")
+        return cls(**{name: Perceptron(**head) for name, head in arrays.items()})
 
 
-_FIELDS = ("mean", "scale", "hidden_weights", "hidden_bias", "out_weights", "out_bias")
+_HEADS = ("one_digit", "letter")
 # HOG (2×2-cell blocks of 9 bins, 4-px cells), pooled 4×4 pixels, the two dims: 2,908 features.
 _N_FEATURES = (
     (CANVAS_HEIGHT // 4 - 1) * (CANVAS_WIDTH // 4 - 1) * 4 * 9 + (CANVAS_HEIGHT // 4) * (CANVAS_WIDTH // 4) + 2
@@ -170,33 +221,64 @@ _N_FEATURES = (
 
 
 def train_verifier(
-    crops: np.ndarray, *, n_samples: int = TRAINING_SAMPLES, hidden: int = 128, seed: int = 0
+    crops: np.ndarray,
+    *,
+    n_samples: int = TRAINING_SAMPLES,
+    n_letter_samples: int = LETTER_SAMPLES,
+    hidden: int = 128,
+    seed: int = 0,
 ) -> SingleDigitVerifier:
-    """Train a verifier on ``n_samples`` synthetic examples made from ``crops``.
+    """Train both perceptrons: ``n_samples`` synthetic one-digit examples made from ``crops``,
+    and ``n_letter_samples`` printed letters against digits (:func:`letter_training_set`).
 
     Parameters
     ----------
     crops : (N, 28, 28) float ndarray
         Normalised digit crops (white ink on black), e.g. the bundled training digits.
     """
-    from sklearn.neural_network import MLPClassifier
-
     canvases, dims, labels = training_set(crops, n_samples, np.random.default_rng(seed))
-    x = features(canvases, dims)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-8] = 1.0
-    mlp = MLPClassifier((hidden,), alpha=1e-3, max_iter=200, early_stopping=True, random_state=seed).fit(
-        (x - mean) / scale, labels
-    )
-    return SingleDigitVerifier(
-        mean=mean.astype(np.float64),
-        scale=scale.astype(np.float64),
-        hidden_weights=mlp.coefs_[0],
-        hidden_bias=mlp.intercepts_[0],
-        out_weights=mlp.coefs_[1],
-        out_bias=mlp.intercepts_[1],
-    )
+    one_digit = Perceptron.fit(features(canvases, dims), labels, hidden=hidden, seed=seed)
+    canvases, dims, labels = letter_training_set(crops, n_letter_samples, np.random.default_rng([seed, 1]))
+    letter = Perceptron.fit(features(canvases, dims), labels, hidden=LETTER_HIDDEN, seed=seed)
+    return SingleDigitVerifier(one_digit=one_digit, letter=letter)
+
+
+def letter_training_set(
+    crops: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` labelled canvases: 1 = a printed letter (3/8), 0 = a digit — the one-digit examples
+    made from ``crops`` (2/8: single, touching, fragments), runs of two to five touching
+    digits (1/8), seven-segment digits of the training styles made the same way as ``crops``
+    (1/8: a display's blocky 2 and 5 look printed) and components of printed numbers (1/8).
+
+    Every patch's ink is scaled as the pipeline scales a component's (:func:`own_ink`):
+    its median ink pixel full strength.
+    """
+    from classifiers.ml.segments import segment_digits
+
+    n_letters, n_runs, n_segments, n_numbers = (3 * n) // 8, n // 8, n // 8, n // 8
+    digits, digit_dims, _ = training_set(crops, n - n_letters - n_runs - n_segments - n_numbers, rng, own=True)
+    segments, segment_dims, _ = training_set(segment_digits("train")[0], n_segments, rng, own=True)
+    crops = np.asarray(crops, np.float32)
+    runs = []
+    while len(runs) < n_runs:
+        k = int(rng.integers(2, 6))
+        parts = [_glyph(crops[int(rng.integers(len(crops)))], rng, _REF * rng.uniform(0.8, 1.12)) for _ in range(k)]
+        if any(p.size for p in parts):
+            runs.append((_join(parts, rng), _REF * rng.uniform(0.9, 1.1)))
+    printed = letters.letter_examples(n_letters, rng) + runs + letters.number_examples(n_numbers, rng)
+    made = [canvas(own_ink(p), r) for p, r in printed]
+    canvases = np.concatenate([digits, segments, np.stack([m[0] for m in made])])
+    dims = np.concatenate([digit_dims, segment_dims, np.array([m[1] for m in made], np.float32)])
+    labels = np.r_[np.zeros(len(digits) + len(segments)), np.ones(n_letters), np.zeros(len(made) - n_letters)]
+    return canvases, dims, labels.astype(np.int64)
+
+
+def own_ink(patch: np.ndarray) -> np.ndarray:
+    """``patch`` scaled so that its median ink pixel (above 0.1) is full strength, clipped to 0..1."""
+    p = np.clip(np.asarray(patch, np.float32), 0.0, 1.0)
+    core = p[p > 0.1]
+    return np.clip(p / max(float(np.median(core)) if core.size else 1.0, 0.05), 0.0, 1.0)
 
 
 # --- synthetic training examples ------------------------------------------------------------
@@ -204,9 +286,12 @@ def train_verifier(
 _REF = 40.0  # line digit height of the synthetic examples, px
 
 
-def training_set(crops: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_set(
+    crops: np.ndarray, n: int, rng: np.random.Generator, *, own: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` labelled canvases: 1 = one whole digit, 0 = two or three touching, a fragment, a bad cut.
 
+    With ``own``, each patch's ink is scaled by :func:`own_ink` first.
     Returns ``(n, 28, 56)`` canvases, ``(n, 2)`` dims and ``(n,)`` int labels (about 45% ones).
     """
     crops = np.asarray(crops, np.float32)
@@ -235,7 +320,7 @@ def training_set(crops: np.ndarray, n: int, rng: np.random.Generator) -> tuple[n
             patch, label = (pair[:, :c] if rng.uniform() < 0.5 else pair[:, c:]), 0
         if patch.size == 0 or patch.max() <= _INK_FLOOR:
             continue
-        cv, d = canvas(patch, _REF * rng.uniform(0.9, 1.1))
+        cv, d = canvas(own_ink(patch) if own else patch, _REF * rng.uniform(0.9, 1.1))
         canvases.append(cv)
         dims.append(d)
         labels.append(label)

@@ -8,8 +8,9 @@ from recognizer import services
 
 class Command(BaseCommand):
     help = (
-        "Train the single-digit verifier that splits touching digits (from the bundled digits, ~15 s) "
-        "when its file in CLASSIFIERS_MODEL_DIR is missing or damaged; otherwise do nothing. "
+        "Train the single-digit verifier that splits touching digits and tells printed labels from digits "
+        "(from the bundled digits and the training fonts, ~30-60 s) when its file in CLASSIFIERS_MODEL_DIR "
+        "is missing or damaged (or of an older recipe); otherwise do nothing. "
         "`make run` and the container entrypoint call it, so the first recognition does not wait for it."
     )
 

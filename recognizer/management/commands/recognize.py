@@ -16,8 +16,8 @@ from recognizer.services import (
     classifier_resolve,
     recognition_create,
     recognition_payload,
+    verifier_answers,
     verifier_missing,
-    verify_function,
 )
 
 
@@ -58,10 +58,10 @@ class Command(VersionOptionMixin, DatabaseCommand):
         failures = 0
         if verifier_missing() and options["verbosity"] > 0:
             self.stderr.write(
-                "Training the single-digit verifier first (~15 s, once; `ensure_verifier` does it ahead)…"
+                "Training the single-digit verifier first (~1 min, once; `ensure_verifier` does it ahead)…"
             )
         outcomes = recognize_paths(
-            paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored, verify=verify_function()
+            paths, pipeline, jobs=options["jobs"], keep_images=save, stored=stored, answers=verifier_answers()
         )
         for outcome in outcomes:
             if outcome.error is not None:
