@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -229,25 +230,26 @@ def fit_recipe(args, data) -> tuple[object, int]:
 def train_verifier(data) -> tuple[object, dict]:
     """The single-digit verifier as the product trains it (``recognizer.services.verifier_ensure``)."""
     from recognizer.vision import train_verifier as train
-    from recognizer.vision.verifier import TRAINING_SAMPLES
+    from recognizer.vision.verifier import LETTER_SAMPLES, TRAINING_SAMPLES
 
     t0 = time.perf_counter()
-    verifier = train(data.crops, n_samples=TRAINING_SAMPLES)
-    return verifier, {"n_samples": TRAINING_SAMPLES, "fit_s": round(time.perf_counter() - t0, 1)}
+    verifier = train(data.crops, n_samples=TRAINING_SAMPLES, n_letter_samples=LETTER_SAMPLES)
+    info = {"n_samples": TRAINING_SAMPLES, "n_letter_samples": LETTER_SAMPLES}
+    return verifier, {**info, "fit_s": round(time.perf_counter() - t0, 1)}
 
 
-def read(image: np.ndarray, classify, verify, config=None):
+def read(image: np.ndarray, classify, answers, config=None):
     """The pipeline's reading of ``image`` with the run's settings (``config``; default settings
     when None): the one place the benchmark calls :func:`recognizer.vision.recognize`."""
     from recognizer.vision import SegmentationConfig, recognize
 
-    return recognize(image, classify, config=config or SegmentationConfig(), verify=verify)
+    return recognize(image, classify, config=config or SegmentationConfig(), **answers)
 
 
 BLANK_KINDS = ("plain", "ruled", "grid", "photo")
 
 
-def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str, dict]:
+def blank_check(classify, answers, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """Images without digits, ``n`` of each kind: how many read as any text (each a false
     reading), the median time, and the first few false texts ("/" between lines)."""
 
@@ -258,7 +260,7 @@ def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str
         for kind in BLANK_KINDS:
             img = make_blank(rng, kind)
             t0 = time.perf_counter()
-            rec = read(img, classify, verify, config)
+            rec = read(img, classify, answers, config)
             times[kind].append((time.perf_counter() - t0) * 1000)
             if rec.text:
                 false[kind].append(rec.text.replace("\n", "/"))
@@ -276,7 +278,7 @@ def blank_check(classify, verify, *, n: int, seed: int, config=None) -> dict[str
 EDGE_MARGINS = (3, 6, 10, 15, 25)
 
 
-def edge_check(classify, verify, *, n: int, seed: int, config=None) -> dict[int, dict]:
+def edge_check(classify, answers, *, n: int, seed: int, config=None) -> dict[int, dict]:
     """Numbers written close to a small sheet's edge (``make_note``: a sticky note on a desk),
     ``n`` per distance in px (``EDGE_MARGINS``): how many read exactly, and the first few misreadings."""
 
@@ -286,14 +288,14 @@ def edge_check(classify, verify, *, n: int, seed: int, config=None) -> dict[int,
         wrong = []
         for _ in range(n):
             img, text = make_note(rng, margin)
-            got = read(img, classify, verify, config).text
+            got = read(img, classify, answers, config).text
             if got != text:
                 wrong.append(f"{text}->{got.replace(chr(10), '/')}")
         out[margin] = {"n": n, "exact": n - len(wrong), "examples": wrong[:3]}
     return out
 
 
-def display_check(readers: dict[str, object], verify, *, n: int, seed: int, config=None) -> dict[str, dict]:
+def display_check(readers: dict[str, object], answers, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """Seven-segment displays (``make_display``: LCD, LED, a meter's window), ``n`` of them,
     read by each classifier of ``readers``: how many exactly, per kind, and the first few
     misreadings."""
@@ -304,7 +306,7 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int, conf
         exact: dict[str, list[int]] = {k: [0, 0] for k in DISPLAY_KINDS}
         wrong = []
         for img, text, kind in samples:
-            got = read(img, classify, verify, config).text
+            got = read(img, classify, answers, config).text
             exact[kind][1] += 1
             exact[kind][0] += got == text
             if got != text:
@@ -318,19 +320,22 @@ def display_check(readers: dict[str, object], verify, *, n: int, seed: int, conf
     return out
 
 
-def fields_check(classify, verify, bank: DigitBank, *, n: int, seed: int, config=None) -> dict[str, dict]:
+def fields_check(classify, answers, bank: DigitBank, *, n: int, seed: int, config=None) -> dict[str, dict]:
     """A form's fields (``make_fields``), ``n`` pages read without and with their printed labels:
-    how many exactly, how many with the right lines in another order, the CER and the first
-    few misreadings."""
+    how many exactly, how many with the right lines in another order, how many of the fields
+    were read as a line of their own, the CER and the first few misreadings."""
     out = {}
     for labels in (False, True):
-        exact = reordered = edits = chars = 0
+        exact = reordered = edits = chars = fields = fields_right = 0
         wrong = []
         for i in range(n):
             img, text, _ = make_fields(np.random.default_rng([seed, 104, i]), bank, labels=labels)
-            got = read(img, classify, verify, config).text
+            got = read(img, classify, answers, config).text
             exact += got == text
             reordered += got != text and sorted(got.split("\n")) == sorted(text.split("\n"))
+            want, have = Counter(text.split("\n")), Counter(got.split("\n") if got else [])
+            fields += len(text.split("\n"))
+            fields_right += sum((want & have).values())
             edits += levenshtein(got, text)
             chars += len(text)
             if got != text:
@@ -339,6 +344,8 @@ def fields_check(classify, verify, bank: DigitBank, *, n: int, seed: int, config
             "n": n,
             "exact": exact,
             "reordered": reordered,
+            "fields": fields,
+            "fields_right": fields_right,
             "cer": round(edits / max(chars, 1), 4),
             "examples": wrong[:3],
         }
@@ -353,7 +360,7 @@ def meter_classifier(args, data):
     return fit_recipe(args, sources.concat([data, sources.load_source("segments:train")]))[0]
 
 
-def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int = 3) -> dict:
+def command_throughput(pipeline, paths: list[Path], *, answers=None, rounds: int = 3) -> dict:
     """Images/s of the ``recognize`` command's engine (:func:`recognizer.batch.recognize_paths`).
 
     Reads the files through intake, serially and with one worker per CPU; the model
@@ -376,7 +383,7 @@ def command_throughput(pipeline, paths: list[Path], *, verify=None, rounds: int 
         t0 = time.perf_counter()
         first = half = None
         n_ok = 0
-        for k, outcome in enumerate(recognize_paths(inputs, pipeline, jobs=jobs, verify=verify)):
+        for k, outcome in enumerate(recognize_paths(inputs, pipeline, jobs=jobs, answers=answers)):
             first = first if first is not None else time.perf_counter() - t0
             half = time.perf_counter() - t0 if k == len(inputs) // 2 else half
             n_ok += outcome.result is not None
@@ -517,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline, clf_info, seen, train_data = train_classifier(args, images, labels, train_idx)
     classify = digit_classifier(pipeline)
     verifier, verifier_info = train_verifier(train_data) if args.verifier else (None, None)
-    verify = verifier.probabilities if verifier is not None else None
+    answers = {} if verifier is None else {"verify": verifier.probabilities, "letters": verifier.letter_probabilities}
     print(f"verifier: {verifier_info}", flush=True)
     if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
         keep = np.array([k not in seen for k in digit_keys(images[held_idx])])
@@ -536,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # warm-up: lazy imports, caches
     warm = render_sample(np.random.default_rng(999), "clean", bank)
-    read(warm.image, classify, verify, config)
+    read(warm.image, classify, answers, config)
 
     ours = {t: Tally() for t in tiers}
     tess = {t: Tally() for t in tiers}
@@ -554,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample = render_sample(np.random.default_rng([args.seed, TIERS.index(tier), i]), tier, bank)
                 gen_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                rec = read(sample.image, classify, verify, config)
+                rec = read(sample.image, classify, answers, config)
                 ms = (time.perf_counter() - t0) * 1000
                 pred = rec.text
                 least = rec.min_confidence  # None when nothing was read: never flagged, as in the admin
@@ -604,16 +611,16 @@ def main(argv: list[str] | None = None) -> int:
         total_tess.absorb(tess[t])
 
     # edge cases: no digits, 200 digits
-    blanks = blank_check(classify, verify, n=args.n_blank, seed=args.seed, config=config)
-    notes = edge_check(classify, verify, n=args.n_edge, seed=args.seed, config=config)
+    blanks = blank_check(classify, answers, n=args.n_blank, seed=args.seed, config=config)
+    notes = edge_check(classify, answers, n=args.n_edge, seed=args.seed, config=config)
     readers = {"default": classify}
     if args.n_display:
         readers["with segments"] = digit_classifier(meter_classifier(args, train_data))
-    displays = display_check(readers, verify, n=args.n_display, seed=args.seed, config=config)
-    fields = fields_check(classify, verify, bank, n=args.n_fields, seed=args.seed, config=config)
+    displays = display_check(readers, answers, n=args.n_display, seed=args.seed, config=config)
+    fields = fields_check(classify, answers, bank, n=args.n_fields, seed=args.seed, config=config)
     dense_img, dense_text = make_dense(np.random.default_rng([args.seed, 101]), bank)
     t0 = time.perf_counter()
-    rec = read(dense_img, classify, verify, config)
+    rec = read(dense_img, classify, answers, config)
     dense = {
         "shape": list(dense_img.shape[:2]),
         "digits_truth": 200,
@@ -626,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.failures and rec.text != dense_text:
         cv2.imwrite(str(args.failures / "dense_200_boxes.png"), annotate(dense_img, rec, dense_text))
 
-    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")), verify=verify)
+    command = command_throughput(pipeline, sorted(files_640.glob("*.jpg")), answers=answers)
     shutil.rmtree(files_640, ignore_errors=True)
 
     # What fails, per tier: how many wrong readings of each kind, and their edits.

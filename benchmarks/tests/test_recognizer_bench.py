@@ -90,7 +90,7 @@ def test_the_blank_check_counts_every_image_without_digits_that_reads_as_text(mo
         )
 
     monkeypatch.setattr(recognizer_bench, "make_blank", fake_blank)
-    result = blank_check(make_template_classifier(), None, n=2, seed=0)
+    result = blank_check(make_template_classifier(), {}, n=2, seed=0)
     assert {k: (b["n"], b["false_readings"], b["examples"]) for k, b in result.items()} == {
         "plain": (2, 0, []),
         "ruled": (2, 0, []),
@@ -108,7 +108,7 @@ def test_the_edge_check_counts_the_numbers_read_exactly_at_each_distance(monkeyp
         return img, ("41" if margin == EDGE_MARGINS[0] else "40")
 
     monkeypatch.setattr(recognizer_bench, "make_note", fake_note)
-    result = edge_check(make_template_classifier(), None, n=3, seed=0)
+    result = edge_check(make_template_classifier(), {}, n=3, seed=0)
     assert list(result) == list(EDGE_MARGINS)
     assert result[EDGE_MARGINS[0]] == {"n": 3, "exact": 0, "examples": ["41->40"] * 3}
     assert all(result[m] == {"n": 3, "exact": 3, "examples": []} for m in EDGE_MARGINS[1:])
@@ -126,7 +126,7 @@ def test_the_display_check_counts_exact_readings_per_kind_for_each_model(monkeyp
 
     monkeypatch.setattr(recognizer_bench, "make_display", fake_display)
     classify = make_template_classifier()
-    result = display_check({"default": classify}, None, n=4, seed=0)
+    result = display_check({"default": classify}, {}, n=4, seed=0)
     assert result == {
         "default": {
             "n": 4,
@@ -146,9 +146,12 @@ def test_the_fields_check_counts_exact_and_reordered_readings_with_and_without_l
         return img, ("72\n40" if labels else "40\n72"), {}
 
     monkeypatch.setattr(recognizer_bench, "make_fields", fake_fields)
-    result = fields_check(make_template_classifier(), None, None, n=2, seed=0)
-    assert result["without labels"] == {"n": 2, "exact": 2, "reordered": 0, "cer": 0.0, "examples": []}
+    result = fields_check(make_template_classifier(), {}, None, n=2, seed=0)
+    assert result["without labels"] == {
+        "n": 2, "exact": 2, "reordered": 0, "fields": 4, "fields_right": 4, "cer": 0.0, "examples": [],
+    }  # fmt: skip
     assert result["with labels"]["exact"] == 0 and result["with labels"]["reordered"] == 2
+    assert result["with labels"]["fields_right"] == 4  # each number read, in another order
     assert result["with labels"]["examples"] == ["72/40->40/72"] * 2 and result["with labels"]["cer"] > 0
 
 
