@@ -73,7 +73,9 @@ def render_word(text: str, font_path: str, size: int, *, track: float = 0.0) -> 
     return alpha, owner
 
 
-def _photographed(alpha: np.ndarray, owner: np.ndarray, rng: np.random.Generator, size: int):
+def _photographed(
+    alpha: np.ndarray, owner: np.ndarray, rng: np.random.Generator, size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Turned ±4°, sheared at times, widened or narrowed, blurred and made bolder or thinner."""
     pad = int(0.3 * alpha.shape[0]) + 2
     a = np.pad(alpha, pad)
@@ -134,16 +136,17 @@ def word_components(
     return [f for f, h in zip(found, hs, strict=True) if h >= 0.45 * ref], ref
 
 
-def _examples(n: int, rng: np.random.Generator, draw: Callable[[], str], keep) -> list[tuple[np.ndarray, float, int]]:
+def _examples(
+    n: int, rng: np.random.Generator, draw: Callable[[], str], keep: Callable[[np.ndarray, str], bool]
+) -> list[tuple[np.ndarray, float]]:
+    """``n`` components (patch, word's digit height) of words ``draw`` gives, set in a training
+    font at 10–80 px, that ``keep(patch, characters)`` keeps."""
     paths = [str(p) for p in fonts.font_files("train")]
-    out: list[tuple[np.ndarray, float, int]] = []
+    out: list[tuple[np.ndarray, float]] = []
     while len(out) < n:
         size = int(np.exp(rng.uniform(np.log(10), np.log(80))))
         comps, ref = word_components(draw(), paths[int(rng.integers(len(paths)))], size, rng)
-        for patch, chars in comps:
-            label = keep(patch, chars, ref)
-            if label is not None:
-                out.append((patch, ref, label))
+        out += [(patch, ref) for patch, chars in comps if keep(patch, chars)]
     return out[:n]
 
 
@@ -155,12 +158,12 @@ def letter_examples(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, 
     ``1``), are left out.
     """
 
-    def keep(patch: np.ndarray, chars: str, ref: float) -> int | None:
+    def keep(patch: np.ndarray, chars: str) -> bool:
         if set(chars) <= AMBIGUOUS | _PUNCTUATION or set(chars) & _DIGITS:
-            return None
-        return 1 if patch.shape[1] >= 0.35 * patch.shape[0] else None
+            return False
+        return patch.shape[1] >= 0.35 * patch.shape[0]
 
-    return [(p, r) for p, r, _ in _examples(n, rng, lambda: _word(rng), keep)]
+    return _examples(n, rng, lambda: _word(rng), keep)
 
 
 def number_examples(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, float]]:
@@ -169,7 +172,7 @@ def number_examples(n: int, rng: np.random.Generator) -> list[tuple[np.ndarray, 
     def number() -> str:
         return "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(2, 9))))
 
-    return [(p, r) for p, r, _ in _examples(n, rng, number, lambda patch, chars, ref: 0)]
+    return _examples(n, rng, number, lambda patch, chars: True)
 
 
 Judge = Callable[[Sequence[int], Sequence[float]], np.ndarray]
