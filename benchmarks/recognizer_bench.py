@@ -524,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline, clf_info, seen, train_data = train_classifier(args, images, labels, train_idx)
     classify = digit_classifier(pipeline)
     verifier, verifier_info = train_verifier(train_data) if args.verifier else (None, None)
-    answers = {} if verifier is None else {"verify": verifier.probabilities, "letters": verifier.letter_probabilities}
+    answers = verifier.answers() if verifier is not None else {}
     print(f"verifier: {verifier_info}", flush=True)
     if seen:  # the bundled training digits are MNIST training digits: keep them out of the images
         keep = np.array([k not in seen for k in digit_keys(images[held_idx])])

@@ -83,9 +83,7 @@ def verifier_answers() -> dict[str, vision.Verify]:
     """``verify`` and ``letters`` for :func:`recognizer.vision.recognize`: the verifier's two answers
     (one whole digit? a printed letter?), or neither when it is off."""
     verifier = verifier_get()
-    if verifier is None:
-        return {}
-    return {"verify": verifier.probabilities, "letters": verifier.letter_probabilities}
+    return verifier.answers() if verifier is not None else {}
 
 
 def verifier_ensure(path: Path | None = None, *, keep_unsaved: bool = False) -> tuple[vision.SingleDigitVerifier, bool]:

@@ -27,6 +27,7 @@ import numpy as np
 from classifiers.ml import fonts
 
 from .config import SegmentationConfig
+from .lines import digit_height
 
 #: Letters a digit reader cannot tell from digits: never taught as letters.
 AMBIGUOUS = frozenset("OoQDIlijJSsZzBGbgqT")
@@ -131,9 +132,8 @@ def word_components(
         heights.append(h)
     if not found:
         return [], 0.0
-    hs = np.array(heights, np.float64)
-    ref = float(np.median(hs[hs >= 0.6 * np.median(hs)]))
-    return [f for f, h in zip(found, hs, strict=True) if h >= 0.45 * ref], ref
+    ref = digit_height(np.array(heights))
+    return [f for f, h in zip(found, heights, strict=True) if h >= 0.45 * ref], ref
 
 
 def _examples(
@@ -211,11 +211,7 @@ def printed_words(
     if not words:
         return drop
 
-    def height(word: list[int]) -> float:  # a word's digit height, its dots ignored
-        hs = h[word]
-        return float(np.median(hs[hs >= 0.6 * np.median(hs)]))
-
-    refs = [height(runs[g][k]) for g, k in words]
+    refs = [digit_height(h[runs[g][k]]) for g, k in words]
     members = [i for g, k in words for i in runs[g][k]]
     heights = [r for (g, k), r in zip(words, refs, strict=True) for _ in runs[g][k]]
     p = np.asarray(judge(members, heights), np.float64)
@@ -232,7 +228,7 @@ def printed_words(
             drop[word] = True
         elif len(word) == 2 and pw.max() >= config.letter_pair_p:
             # A label is printed smaller than the number written beside it.
-            beside = [height(runs[g][j]) for j in (k - 1, k + 1) if 0 <= j < len(runs[g])]
+            beside = [digit_height(h[runs[g][j]]) for j in (k - 1, k + 1) if 0 <= j < len(runs[g])]
             if any(ref <= config.letter_pair_max_height * b for b in beside):
                 drop[word] = True
     return drop

@@ -50,6 +50,13 @@ class _Geometry(NamedTuple):
     x1: np.ndarray
 
 
+def digit_height(heights: np.ndarray) -> float:
+    """The digit height of a line or word from its components' heights: their median, the
+    marks under 0.6 × the median (dots, commas) left out."""
+    hs = np.asarray(heights, np.float64)
+    return float(np.median(hs[hs >= 0.6 * np.median(hs)]))
+
+
 def _chain_heights(chains: list[list[int]], h: np.ndarray) -> np.ndarray:
     """The median box height of each chain."""
     return np.array([np.median(h[c]) for c in chains])

@@ -34,7 +34,7 @@ from .components import (
 from .config import SegmentationConfig
 from .geometry import turn
 from .letters import printed_words
-from .lines import estimate_slope, group_lines, line_angles
+from .lines import digit_height, estimate_slope, group_lines, line_angles
 from .normalize import flatten_shadows, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
@@ -279,8 +279,7 @@ def _printed_letters(
     groups = [g for g in found.groups if kept.intersection(g)]
 
     def judge(idx: Sequence[int], heights: Sequence[float]) -> np.ndarray:
-        patches = [_ink_strength(flat, paper, blobs.box(i), blob_mask(blobs, i)) for i in idx]
-        return _verified(letters, patches, list(heights))
+        return letters([_ink_strength(flat, paper, blobs.box(i), blob_mask(blobs, i)) for i in idx], heights)
 
     return printed_words(blobs.boxes, groups, judge, config=config)
 
@@ -505,9 +504,7 @@ def _line_rules(
     multi = [line for line in lines if len(line) >= 2]
     for line in multi:
         for heights, out in ((h, ref), (across, ref_across)):
-            hs = heights[line]
-            med = np.median(hs)
-            out[line] = np.median(hs[hs >= 0.6 * med])  # ignore the dots when estimating
+            out[line] = digit_height(heights[line])  # the dots ignored
         keep[line] = (h[line] >= config.min_rel_height * ref[line]) & not_tall(
             line, ref[line], ref_across[line], config.max_rel_height
         )
@@ -654,8 +651,7 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
     """
     if len(uprights) < 2 or all(u.back is None for u in uprights):
         return line_height
-    hs = np.array([u.mask.shape[0] for u in uprights], np.float64)
-    return float(np.median(hs[hs >= 0.6 * np.median(hs)]))
+    return digit_height(np.array([u.mask.shape[0] for u in uprights], np.float64))
 
 
 def _pieces(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -157,6 +157,10 @@ class SingleDigitVerifier:
     def probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
         """P(each patch is one whole digit of a line whose digits are ``ref_heights`` tall), ``(N,)``."""
         return self._ask(self.one_digit, patches, ref_heights)
+
+    def answers(self) -> dict[str, Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]]:
+        """Both answers as :func:`recognizer.vision.recognize` takes them: ``recognize(..., **v.answers())``."""
+        return {"verify": self.probabilities, "letters": self.letter_probabilities}
 
     def letter_probabilities(self, patches: Sequence[np.ndarray], ref_heights: Sequence[float]) -> np.ndarray:
         """P(each patch is a printed letter, in a word whose digit height is ``ref_heights``), ``(N,)``."""
