@@ -126,6 +126,34 @@ def test_a_two_piece_word_goes_only_when_printed_smaller_than_the_number_beside_
     assert not letters.printed_words(label, [list(range(5))], sure, config=off).any()
 
 
+def test_what_is_left_of_a_label_goes_when_shorter_than_the_number_after_it():
+    # "Room" whose small "oo" went before: "R" and "m" alone, then the number twice as tall.
+    room = _row((1, 12, 10), (1, 8, 12), (2, 24, 14))
+    p = _judge([0.99, 0.95, 0.0, 0.0])
+    assert letters.printed_words(room, [[0, 1, 2, 3]], p, config=CFG).tolist() == [True, True, False, False]
+    # Only when the letter is sure, and only before a taller number.
+    unsure = _judge([0.99, 0.8, 0.0, 0.0])
+    assert not letters.printed_words(room, [[0, 1, 2, 3]], unsure, config=CFG).any()
+    after = _row((2, 24, 14), (1, 12, 10))  # a sure "letter" after the number, nothing taller after it
+    assert not letters.printed_words(after, [[0, 1, 2]], _judge([0.0, 0.0, 0.99]), config=CFG).any()
+    level = _row((1, 22, 10), (2, 24, 14))  # as tall as the number: a digit written apart
+    assert not letters.printed_words(level, [[0, 1, 2]], _judge([0.99, 0.0, 0.0]), config=CFG).any()
+
+
+def test_a_small_digit_inside_a_number_stays_though_it_looks_like_a_letter():
+    # A boxed number's digits are words of one; the small 6 between 4s looks like a letter.
+    boxes = _row((1, 24, 14), (1, 18, 12), (1, 24, 14), (1, 24, 14))
+    p = _judge([0.0, 0.99, 0.0, 0.0])
+    assert not letters.printed_words(boxes, [[0, 1, 2, 3]], p, config=CFG).any()
+    # First on its line, the same piece is a label's letter.
+    first = _row((1, 18, 12), (1, 24, 14), (1, 24, 14))
+    assert letters.printed_words(first, [[0, 1, 2]], _judge([0.99, 0.0, 0.0]), config=CFG).tolist() == [
+        True,
+        False,
+        False,
+    ]
+
+
 def test_a_narrow_component_never_counts_as_a_letter():
     boxes = _row((3, 20, 4))  # three strokes: 1s
     assert not letters.printed_words(boxes, [[0, 1, 2]], _judge([1.0, 1.0, 1.0]), config=CFG).any()

@@ -422,10 +422,12 @@ class SegmentationConfig:
     #: ... and a word goes when at least two and at least half of its components are
     #: letters at least this surely ...
     letter_min_p: float = 0.7
-    #: ... or, a word of two, when one is a letter this surely (a ``Q`` and a touching
-    #: ``ty``; above 1 turns this off).
+    #: ... or, a word of one or two components, when one is a letter this surely (a ``Q``
+    #: and a touching ``ty``; the ``P`` of ``Phone`` left alone; above 1 turns this off) ...
     letter_pair_p: float = 0.9
-    #: ... and that word is at most this × as tall as a word beside it on its line.
+    #: ... and that word is at most this × as tall as the nearest word beside it that
+    #: stays (a lone component: the word after it, with nothing before it that stays but
+    #: such lone letters).
     letter_pair_max_height: float = 0.85
     #: A component narrower than this × its word's height is never a letter (a handwritten 1).
     letter_min_width: float = 0.4

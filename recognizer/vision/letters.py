@@ -187,12 +187,20 @@ def printed_words(
     Each group (a line, left to right) is cut into words where the gap between two
     neighbours exceeds ``letter_word_gap`` × the smaller one's height. A word of two or
     more components is dropped when at least two of them and at least half are printed
-    letters (P ≥ ``letter_min_p``); a word of two, when one is surely a letter
-    (P ≥ ``letter_pair_p``: ``Qty`` is a ``Q`` and a touching ``ty``) and the word is at
-    most ``letter_pair_max_height`` × as tall as a word beside it (a label is printed
-    smaller than the number written after it; two touching digits and one more are
-    not). Components narrower than ``letter_min_width`` × their word's height never
-    count as letters: a handwritten ``1`` looks like an ``l`` or a ``t``.
+    letters (P ≥ ``letter_min_p``). What is left of a label is shorter than the number
+    written after it: a word of one or two components one of which is surely a letter
+    (P ≥ ``letter_pair_p``) is dropped when it is at most ``letter_pair_max_height`` × as
+    tall as the nearest word beside it that stays —
+
+    - a word of two on either side (``Qty`` is a ``Q`` and a touching ``ty``; two touching
+      digits and one more are not shorter than their neighbours);
+    - a lone component, the word after it, and only when nothing before it on its line
+      stays but other such lone letters (the ``P`` of ``Phone`` or the ``R`` and ``m`` of
+      ``Room`` whose small letters went; a small digit inside a number stays).
+
+    This is asked again as words go. Components narrower than ``letter_min_width`` ×
+    their word's height never count as letters: a handwritten ``1`` looks like an ``l``
+    or a ``t``.
 
     Returns a ``(K,) bool`` mask of the components to drop.
     """
@@ -207,28 +215,45 @@ def printed_words(
             > config.letter_word_gap * min(h[group[k - 1]], h[group[k]])
         ]
         runs.append([group[a:b] for a, b in zip([0, *cut], [*cut, len(group)], strict=True)])
-    words = [(g, k) for g, line in enumerate(runs) for k, word in enumerate(line) if len(word) >= 2]
+    tall = [[digit_height(h[word]) for word in line] for line in runs]  # each word's digit height
+
+    def short(g: int, k: int, j: int) -> bool:
+        return tall[g][k] <= config.letter_pair_max_height * tall[g][j]
+
+    # A lone component is judged only when a word of its line is taller.
+    words = [
+        (g, k)
+        for g, line in enumerate(runs)
+        for k, word in enumerate(line)
+        if len(word) >= 2 or any(short(g, k, j) for j in range(len(line)))
+    ]
     if not words:
         return drop
-
-    refs = [digit_height(h[runs[g][k]]) for g, k in words]
     members = [i for g, k in words for i in runs[g][k]]
-    heights = [r for (g, k), r in zip(words, refs, strict=True) for _ in runs[g][k]]
+    heights = [tall[g][k] for g, k in words for _ in runs[g][k]]
     p = np.asarray(judge(members, heights), np.float64)
     if p.shape != (len(members),):
         raise ValueError(f"the letter judge must return {len(members)} probabilities, got shape {p.shape}")
     p = np.where(boxes[members, 2] < config.letter_min_width * np.asarray(heights), 0.0, np.nan_to_num(p))
-    at = 0
-    for (g, k), ref in zip(words, refs, strict=True):
-        word = runs[g][k]
-        pw = p[at : at + len(word)]
-        at += len(word)
+    starts = np.cumsum([0] + [len(runs[g][k]) for g, k in words])
+    judged = {gk: p[starts[n] : starts[n + 1]] for n, gk in enumerate(words)}
+    gone = set()
+    for gk, pw in judged.items():
         letters = pw >= config.letter_min_p
         if letters.sum() >= 2 and letters.mean() >= 0.5:
-            drop[word] = True
-        elif len(word) == 2 and pw.max() >= config.letter_pair_p:
-            # A label is printed smaller than the number written beside it.
-            beside = [digit_height(h[runs[g][j]]) for j in (k - 1, k + 1) if 0 <= j < len(runs[g])]
-            if any(ref <= config.letter_pair_max_height * b for b in beside):
-                drop[word] = True
+            gone.add(gk)
+    sure = {gk for gk, pw in judged.items() if len(pw) <= 2 and pw.max() >= config.letter_pair_p}
+
+    def remnant(g: int, k: int) -> bool:
+        stay = [j for j in range(len(runs[g])) if j != k and (g, j) not in gone]
+        after = [j for j in stay if j > k][:1]
+        if len(runs[g][k]) == 2:
+            return any(short(g, k, j) for j in [j for j in stay if j < k][-1:] + after)
+        lone = all(len(runs[g][j]) == 1 and (g, j) in sure for j in stay if j < k)
+        return lone and any(short(g, k, j) for j in after)
+
+    while more := {gk for gk in sure - gone if remnant(*gk)}:
+        gone |= more
+    for g, k in gone:
+        drop[runs[g][k]] = True
     return drop
