@@ -229,3 +229,51 @@ def test_a_short_line_inside_a_form_box_stays_whatever_the_verifier_says(printed
     assert recognize(img, printed_classifier, verify=rejects_everything).text == ""
     cv2.rectangle(img, (160, 80), (260, 210), 40, 2)  # the same mark in a form's box: a box holds writing
     assert recognize(img, printed_classifier, verify=rejects_everything).text != ""
+
+
+def _bar(h: int, w: int) -> np.ndarray:
+    g = np.zeros((h, w), np.float32)
+    g[:, w // 2 - 2 : w // 2 + 2] = 1.0
+    g[:4, :] = 1.0  # a top bar reaching both sides: a pair of them touches
+    return g
+
+
+def test_a_digit_cut_out_of_a_pair_keeps_itself_and_drops_the_neighbours_slivers():
+    a, b = _bar(40, 24), _bar(40, 24)
+    b[-6:, :] = 1.0  # b has a foot, so its ink differs from a's
+    cuts = [V._cut_from_pair(a, b, np.random.default_rng(seed)) for seed in range(40)]
+    got = [c for c in cuts if c is not None]
+    assert got  # most pairs meet where a straight cut keeps both digits whole
+    for piece in got:
+        assert piece.shape[0] >= 38 and 18 <= piece.shape[1] <= 30  # one digit's height and width
+        ink = piece.sum()
+        assert abs(ink - a.sum()) <= 0.15 * a.sum() or abs(ink - b.sum()) <= 0.15 * b.sum()
+
+
+def test_a_cut_that_would_take_half_a_digit_is_not_an_example(monkeypatch):
+    # Two rings overlapping by half their width: no straight cut keeps both whole.
+    first, second = np.zeros((44, 64), np.float32), np.zeros((44, 64), np.float32)
+    cv2.circle(first, (22, 22), 18, 1.0, 3)
+    cv2.circle(second, (42, 22), 18, 1.0, 3)
+    monkeypatch.setattr(V, "_joined", lambda parts, rng: (np.maximum(first, second), [first, second]))
+    rng = np.random.default_rng(0)
+    assert all(V._cut_from_pair(first, second, rng) is None for _ in range(20))
+    assert all(V._cut_from_pair(first, second, rng, keep=0.0) is not None for _ in range(20))  # the rule, not the pair
+
+
+def test_the_training_set_teaches_digits_cut_out_of_pairs_as_one_digit(digits, monkeypatch):
+    made = []
+    real = V._cut_from_pair
+
+    def spy(a, b, rng, **kw):
+        piece = real(a, b, rng, **kw)
+        if piece is not None:
+            made.append(piece)
+        return piece
+
+    monkeypatch.setattr(V, "_cut_from_pair", spy)
+    canvases, dims, labels = V.training_set(digits.crops[:500], 1000, np.random.default_rng(2), cuts=0.3)
+    assert 250 <= len(made) <= 350  # 30% of the examples
+    plain = V.training_set(digits.crops[:500], 1000, np.random.default_rng(2))[2]
+    # Each cut digit is a positive: the share of ones rises by about 0.3 × (1 - 0.45).
+    assert labels.mean() - plain.mean() > 0.1

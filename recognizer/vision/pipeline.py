@@ -26,7 +26,6 @@ from .components import (
     blob_mask,
     find_components,
     join_segments,
-    label_components,
     members_mask,
     merge_broken,
     shape_filter,
@@ -38,7 +37,7 @@ from .lines import digit_height, estimate_slope, group_lines, line_angles
 from .normalize import flatten_shadows, normalize
 from .result import Box, Candidate, Digit, Recognition, Segmentation
 from .sheet import find_sheet
-from .split import best_partition, cut_candidates, needs_split, valid_segments
+from .split import best_partition, cut_candidates, needs_split, valid_segments, without_slivers
 
 Classify = Callable[[np.ndarray], np.ndarray]
 """``(N, 28, 28) float32`` crops → ``(N, 10)`` probabilities of digits 0..9."""
@@ -551,15 +550,10 @@ def _piece_crop(up: _Upright, a: int, b: int, *, sliver_share: float) -> tuple[i
     """
     sub, grey = up.mask[:, a:b], up.grey[:, a:b]
     cut_left, cut_right = a > 0 and sub[:, 0].any(), b < up.mask.shape[1] and sub[:, -1].any()  # through ink
-    if sliver_share > 0 and (cut_left or cut_right):
-        n, labels, stats = label_components(sub)
-        if n > 2:
-            x, w, area = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
-            at_cut = ((x == 0) & cut_left) | ((x + w == sub.shape[1]) & cut_right)
-            sliver = at_cut & (area < sliver_share * area.sum()) & (area < area.max())
-            if sliver.any():
-                sub = np.where(np.concatenate([[False], ~sliver])[labels], sub, 0).astype(np.uint8)
-                grey = np.where(cv2.dilate(sub, np.ones((3, 3), np.uint8)) > 0, grey, 0).astype(grey.dtype)
+    kept = without_slivers(sub, cut_left=cut_left, cut_right=cut_right, share=sliver_share)
+    if kept is not sub:
+        sub = kept
+        grey = np.where(cv2.dilate(sub, np.ones((3, 3), np.uint8)) > 0, grey, 0).astype(grey.dtype)
     rows = np.flatnonzero(sub.any(axis=1))
     cols = np.flatnonzero(sub.any(axis=0))
     if rows.size == 0:

@@ -13,11 +13,32 @@ import math
 from collections.abc import Mapping
 from itertools import combinations
 
+import cv2
 import numpy as np
 
+from .components import label_components
 from .config import SegmentationConfig
 
 Segment = tuple[int, int]
+
+
+def without_slivers(piece: np.ndarray, *, cut_left: bool, cut_right: bool, share: float) -> np.ndarray:
+    """The ink mask ``piece`` (uint8) of a cut component without the bits of its neighbour's
+    strokes a cut left in it: parts touching a side that was cut (``cut_left``,
+    ``cut_right``) with under ``share`` of the piece's ink, not its largest part. The
+    classifier and the verifier then see the digit alone.
+    """
+    if share <= 0 or not (cut_left or cut_right):
+        return piece
+    n, labels, stats = label_components(piece)
+    if n <= 2:
+        return piece
+    x, w, area = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
+    at_cut = ((x == 0) & cut_left) | ((x + w == piece.shape[1]) & cut_right)
+    sliver = at_cut & (area < share * area.sum()) & (area < area.max())
+    if not sliver.any():
+        return piece
+    return np.where(np.concatenate([[False], ~sliver])[labels], piece, 0).astype(np.uint8)
 
 
 def needs_split(width: float, *, ref_height: float, config: SegmentationConfig) -> bool:

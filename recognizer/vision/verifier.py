@@ -12,12 +12,13 @@ only as good as its worst piece's chance of being a digit.
 
 It is a small multilayer perceptron (scikit-learn's ``MLPClassifier``, one hidden
 layer) on HOG and coarse pixels of the canvas, trained on synthetic examples made
-from digit crops: single digits (slanted, wide, bold, thin) against touching
-pairs and triples, fragments of one digit and pieces of a pair cut in the wrong
-place. A second perceptron on the same canvas tells printed letters (a form's
-labels) from digits, for :func:`.letters.printed_words`. Their weights are plain
-arrays, saved as one ``.npz`` and loaded without pickle, and the forward pass is
-numpy, so a model file can never run code.
+from digit crops: single digits (slanted, wide, bold, thin) and digits cut out of
+a touching pair as a split cuts them, against touching pairs and triples,
+fragments of one digit and pieces of a pair cut in the wrong place. A second
+perceptron on the same canvas tells printed letters (a form's labels) from digits,
+for :func:`.letters.printed_words`. Their weights are plain arrays, saved as one
+``.npz`` and loaded without pickle, and the forward pass is numpy, so a model file
+can never run code.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ import numpy as np
 from classifiers.ml.features import hog_features
 
 from . import letters
+from .config import SegmentationConfig
+from .split import without_slivers
 
 #: Bump when the canvas, features or training recipe change: older files are refused.
-RECIPE = 2
+RECIPE = 3
 CANVAS_HEIGHT, CANVAS_WIDTH = 28, 56
 #: A digit as tall as its line's digits is this tall on the canvas (MNIST's 20-px box).
 DIGIT_PX = 20
@@ -47,7 +50,10 @@ TRAINING_SAMPLES = 20000
 #: Examples of the letter perceptron (printed letters against digits, ~20 s) and its hidden units.
 LETTER_SAMPLES = 18000
 LETTER_HIDDEN = 64
+#: Share of the one-digit perceptron's examples that are a digit cut out of a touching pair.
+CUT_SHARE = 0.15
 _INK_FLOOR = 0.05
+_SLIVER_SHARE = SegmentationConfig.split_sliver_share  # as the pipeline's cuts drop them
 
 
 class VerifierError(Exception):
@@ -240,7 +246,7 @@ def train_verifier(
     crops : (N, 28, 28) float ndarray
         Normalised digit crops (white ink on black), e.g. the bundled training digits.
     """
-    canvases, dims, labels = training_set(crops, n_samples, np.random.default_rng(seed))
+    canvases, dims, labels = training_set(crops, n_samples, np.random.default_rng(seed), own=True, cuts=CUT_SHARE)
     one_digit = Perceptron.fit(features(canvases, dims), labels, hidden=hidden, seed=seed)
     canvases, dims, labels = letter_training_set(crops, n_letter_samples, np.random.default_rng([seed, 1]))
     letter = Perceptron.fit(features(canvases, dims), labels, hidden=LETTER_HIDDEN, seed=seed)
@@ -291,12 +297,16 @@ _REF = 40.0  # line digit height of the synthetic examples, px
 
 
 def training_set(
-    crops: np.ndarray, n: int, rng: np.random.Generator, *, own: bool = False
+    crops: np.ndarray, n: int, rng: np.random.Generator, *, own: bool = False, cuts: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` labelled canvases: 1 = one whole digit, 0 = two or three touching, a fragment, a bad cut.
 
-    With ``own``, each patch's ink is scaled by :func:`own_ink` first.
-    Returns ``(n, 28, 56)`` canvases, ``(n, 2)`` dims and ``(n,)`` int labels (about 45% ones).
+    With ``own``, each patch's ink is scaled by :func:`own_ink` first. A ``cuts`` share of
+    the examples are digits cut out of a touching pair as a split cuts them
+    (:func:`_cut_from_pair`), labelled 1: a right cut leaves marks a whole digit written
+    alone does not have, and the pieces of a right split must not look like fragments.
+    Returns ``(n, 28, 56)`` canvases, ``(n, 2)`` dims and ``(n,)`` int labels (about 45% ones
+    besides the cut digits).
     """
     crops = np.asarray(crops, np.float32)
     canvases, dims, labels = [], [], []
@@ -305,23 +315,14 @@ def training_set(
         return _glyph(crops[int(rng.integers(len(crops)))], rng, _REF * rng.uniform(0.8, 1.12))
 
     while len(labels) < n:
-        kind = rng.uniform()
-        if kind < 0.45:
-            patch, label = digit(), 1
-        elif kind < 0.7:
-            patch, label = _join([digit(), digit()], rng), 0
-        elif kind < 0.78:
-            patch, label = _join([digit(), digit(), digit()], rng), 0
-        elif kind < 0.9:  # a fragment of one digit
-            g = digit()
-            c = round(g.shape[1] * rng.uniform(0.15, 0.85))
-            patch, label = (g[:, :c] if rng.uniform() < 0.5 else g[:, c:]), 0
-        else:  # a pair cut in the wrong place: one digit and a sliver of the next, or less
-            a, b = digit(), digit()
-            pair = _join([a, b], rng)
-            c = round(a.shape[1] + rng.choice([-1, 1]) * rng.uniform(0.15, 0.4) * _REF)
-            c = int(np.clip(c, 2, pair.shape[1] - 2))
-            patch, label = (pair[:, :c] if rng.uniform() < 0.5 else pair[:, c:]), 0
+        if cuts and rng.uniform() < cuts:
+            patch = None
+            while patch is None:  # until a pair meets where a straight cut keeps each digit whole
+                a, b = digit(), digit()
+                patch = _cut_from_pair(a, b, rng) if a.size and b.size else None
+            label = 1
+        else:
+            patch, label = _example(digit, rng)
         if patch.size == 0 or patch.max() <= _INK_FLOOR:
             continue
         cv, d = canvas(own_ink(patch) if own else patch, _REF * rng.uniform(0.9, 1.1))
@@ -329,6 +330,28 @@ def training_set(
         dims.append(d)
         labels.append(label)
     return np.stack(canvases), np.array(dims, np.float32), np.array(labels, np.int64)
+
+
+def _example(digit: Callable[[], np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """One of :func:`training_set`'s examples besides the cut digits: ``(patch, label)``."""
+    kind = rng.uniform()
+    if kind < 0.45:
+        patch, label = digit(), 1
+    elif kind < 0.7:
+        patch, label = _join([digit(), digit()], rng), 0
+    elif kind < 0.78:
+        patch, label = _join([digit(), digit(), digit()], rng), 0
+    elif kind < 0.9:  # a fragment of one digit
+        g = digit()
+        c = round(g.shape[1] * rng.uniform(0.15, 0.85))
+        patch, label = (g[:, :c] if rng.uniform() < 0.5 else g[:, c:]), 0
+    else:  # a pair cut in the wrong place: one digit and a sliver of the next, or less
+        a, b = digit(), digit()
+        pair = _join([a, b], rng)
+        c = round(a.shape[1] + rng.choice([-1, 1]) * rng.uniform(0.15, 0.4) * _REF)
+        c = int(np.clip(c, 2, pair.shape[1] - 2))
+        patch, label = (pair[:, :c] if rng.uniform() < 0.5 else pair[:, c:]), 0
+    return patch, label
 
 
 def _trim(a: np.ndarray, floor: float = 0.1) -> np.ndarray:
@@ -370,26 +393,57 @@ def _glyph(crop: np.ndarray, rng: np.random.Generator, height: float) -> np.ndar
 
 def _join(parts: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """Glyphs left to right, each touching or overlapping the previous one a little."""
+    return _trim(_joined(parts, rng)[0])
+
+
+def _joined(parts: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray]]:
+    """:func:`_join`, untrimmed, and each glyph alone where it was placed (same shape)."""
     parts = [p for p in parts if p.size]
     height = max(p.shape[0] for p in parts) + 4
-    out = None
+    layers: list[np.ndarray] = []
+    width = 0
     for glyph in parts:
         top = int(np.clip((height - glyph.shape[0]) // 2 + rng.integers(-2, 3), 0, height - glyph.shape[0]))
         nxt = np.zeros((height, glyph.shape[1]), np.float32)
         nxt[top : top + glyph.shape[0]] = glyph
-        if out is None:
-            out = nxt
-            continue
-        a, b = out > 0.3, nxt > 0.3
-        rows = a.any(axis=1) & b.any(axis=1)
-        if rows.any():
-            right = a.shape[1] - 1 - np.argmax(a[:, ::-1], axis=1)
-            left = np.argmax(b, axis=1)
-            x = max(1, int((right[rows] + 1 - left[rows]).max()) - max(0, round(rng.uniform(-0.02, 0.1) * _REF)))
-        else:
-            x = out.shape[1]
-        joined = np.zeros((height, max(out.shape[1], x + nxt.shape[1])), np.float32)
-        joined[:, : out.shape[1]] = out
-        joined[:, x : x + nxt.shape[1]] = np.maximum(joined[:, x : x + nxt.shape[1]], nxt)
-        out = joined
-    return _trim(out)
+        x = 0
+        if layers:
+            out = np.max([np.pad(layer, ((0, 0), (0, width - layer.shape[1]))) for layer in layers], axis=0)
+            a, b = out > 0.3, nxt > 0.3
+            rows = a.any(axis=1) & b.any(axis=1)
+            if rows.any():
+                right = a.shape[1] - 1 - np.argmax(a[:, ::-1], axis=1)
+                left = np.argmax(b, axis=1)
+                x = max(1, int((right[rows] + 1 - left[rows]).max()) - max(0, round(rng.uniform(-0.02, 0.1) * _REF)))
+            else:
+                x = out.shape[1]
+        layers.append(np.pad(nxt, ((0, 0), (x, 0))))
+        width = max(width, x + nxt.shape[1])
+    layers = [np.pad(layer, ((0, 0), (0, width - layer.shape[1]))) for layer in layers]
+    return np.max(layers, axis=0), layers
+
+
+def _cut_from_pair(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, *, keep: float = 0.9) -> np.ndarray | None:
+    """One digit of the touching pair ``a`` ``b`` as a split gives it: cut straight at the column
+    of least ink where they meet, the other's slivers dropped (:func:`.split.without_slivers`).
+
+    Only a cut that leaves at least ``keep`` of the digit's ink on its side and at most
+    ``1 - keep`` of the other's is used (None otherwise): a whole digit with the marks of a
+    cut, not a piece.
+    """
+    pair, (first, second) = _joined([a, b], rng)
+    meet_a = np.flatnonzero((first > 0.3).any(axis=0))[-1] + 1  # a's right end
+    meet_b = np.flatnonzero((second > 0.3).any(axis=0))[0]  # b's left end
+    lo, hi = max(1, min(meet_a, meet_b) - 2), min(pair.shape[1] - 1, max(meet_a, meet_b) + 2)
+    ink = (pair[:, lo:hi] > 0.3).sum(axis=0)
+    least = np.flatnonzero(ink == ink.min()) if ink.size else np.array([0])
+    c = lo + int(least[rng.integers(len(least))])
+    left = rng.uniform() < 0.5
+    own, other = (first, second) if left else (second, first)
+    side = slice(0, c) if left else slice(c, None)
+    if own[:, side].sum() < keep * own.sum() or other[:, side].sum() > (1 - keep) * other.sum():
+        return None
+    piece = pair[:, side]
+    mask = without_slivers((piece > 0.3).astype(np.uint8), cut_left=not left, cut_right=left, share=_SLIVER_SHARE)
+    near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    return _trim(np.where(near, piece, 0.0).astype(np.float32))
