@@ -54,6 +54,7 @@ LETTER_HIDDEN = 64
 CUT_SHARE = 0.15
 _INK_FLOOR = 0.05
 _SLIVER_SHARE = SegmentationConfig.split_sliver_share  # as the pipeline's cuts drop them
+_CUT_TRIES = 20  # pairs drawn for one cut digit before an example of another kind is taken
 
 
 class VerifierError(Exception):
@@ -315,13 +316,15 @@ def training_set(
         return _glyph(crops[int(rng.integers(len(crops)))], rng, _REF * rng.uniform(0.8, 1.12))
 
     while len(labels) < n:
+        patch = None
         if cuts and rng.uniform() < cuts:
-            patch = None
-            while patch is None:  # until a pair meets where a straight cut keeps each digit whole
+            for _ in range(_CUT_TRIES):  # until a pair meets where a straight cut keeps each digit whole
                 a, b = digit(), digit()
-                patch = _cut_from_pair(a, b, rng) if a.size and b.size else None
-            label = 1
-        else:
+                patch = _cut_from_pair(a, b, rng)
+                if patch is not None:
+                    label = 1
+                    break
+        if patch is None:
             patch, label = _example(digit, rng)
         if patch.size == 0 or patch.max() <= _INK_FLOOR:
             continue
@@ -431,6 +434,8 @@ def _cut_from_pair(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, *, ke
     ``1 - keep`` of the other's is used (None otherwise): a whole digit with the marks of a
     cut, not a piece.
     """
+    if not (a.size and b.size and a.max() > 0.3 and b.max() > 0.3):
+        return None
     pair, (first, second) = _joined([a, b], rng)
     meet_a = np.flatnonzero((first > 0.3).any(axis=0))[-1] + 1  # a's right end
     meet_b = np.flatnonzero((second > 0.3).any(axis=0))[0]  # b's left end
