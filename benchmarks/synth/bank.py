@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from classifiers.ml.fonts import HELDOUT_FONTS
+from classifiers.ml.fonts import HELDOUT_FONTS, truetype
 
 IDX_IMAGES = "train-images-idx3-ubyte"
 IDX_LABELS = "train-labels-idx1-ubyte"
@@ -171,15 +171,8 @@ def available_fonts() -> tuple[str, ...]:
     return tuple(str(base / name) for name in FONT_FILES if (base / name).is_file())
 
 
-@lru_cache(maxsize=64)
-def _font(path: str, size: int):  # noqa: ANN202 - PIL type
-    from PIL import ImageFont
-
-    return ImageFont.truetype(path, size)
-
-
 @lru_cache(maxsize=32)
-def _digit_height_ratio(path: str) -> float:
+def digit_height_ratio(path: str) -> float:
     """Height of the digit "0" glyph / font size, measured once per font."""
     return _raw_glyph(path, 200, "0").shape[0] / 200
 
@@ -189,7 +182,7 @@ def _raw_glyph(path: str, size: int, char: str) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     canvas = Image.new("L", (size * 2, size * 2), 0)
-    ImageDraw.Draw(canvas).text((size // 2, size // 4), char, font=_font(path, size), fill=255)
+    ImageDraw.Draw(canvas).text((size // 2, size // 4), char, font=truetype(path, size), fill=255)
     alpha = np.asarray(canvas, dtype=np.float32) / 255.0
     out = _tight(alpha, 0.02)
     out.setflags(write=False)
@@ -198,7 +191,7 @@ def _raw_glyph(path: str, size: int, char: str) -> np.ndarray:
 
 def printed_glyph(digit: int, height: float, font_path: str) -> np.ndarray:
     """Ink alpha of ``digit`` typeset in ``font_path`` with a digit height of about ``height`` px."""
-    size = max(6, round(float(height) / _digit_height_ratio(font_path)))
+    size = max(6, round(float(height) / digit_height_ratio(font_path)))
     return _raw_glyph(font_path, size, str(int(digit))).copy()
 
 

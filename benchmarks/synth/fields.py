@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .bank import DigitBank, _digit_height_ratio, _font, available_fonts
+from classifiers.ml.fonts import truetype
+
+from .bank import DigitBank, available_fonts, digit_height_ratio
 from .render import Style, camera, compose_block, lighting, paint, paste_max
 
 LABELS = ("Date", "Total", "Amount", "Account", "Invoice No.", "Meter", "Reading", "Ref.", "Qty", "Phone", "Room")
@@ -35,7 +37,7 @@ def _label_alpha(text: str, font_path: str, digit_px: int) -> tuple[np.ndarray, 
     same array out again."""
     from PIL import Image, ImageDraw
 
-    font = _font(font_path, max(6, round(digit_px / _digit_height_ratio(font_path))))
+    font = truetype(font_path, max(6, round(digit_px / digit_height_ratio(font_path))))
     left, top, right, bottom = font.getbbox(text, anchor="ls")
     img = Image.new("L", (right - left + 4, bottom - top + 4), 0)
     ImageDraw.Draw(img).text((2 - left, 2 - top), text, font=font, fill=255, anchor="ls")

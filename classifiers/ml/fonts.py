@@ -84,7 +84,9 @@ def font_sizes(subset: str = "all") -> tuple[int, ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def _font(path: str, size: int):  # noqa: ANN202 - PIL type
+def truetype(path: str, size: int):  # noqa: ANN202 - PIL type
+    """The font file at ``path`` loaded at ``size`` px (PIL), cached: every renderer of printed
+    text (training digits, the letter examples, the benchmark's pages) loads fonts here."""
     from PIL import ImageFont
 
     return ImageFont.truetype(path, size)
@@ -99,7 +101,7 @@ def render_glyph(digit: int, font_path: str | Path, size: int, *, stroke: int = 
     ImageDraw.Draw(canvas).text(
         (side // 2, side // 2),
         str(int(digit)),
-        font=_font(str(font_path), int(size)),
+        font=truetype(str(font_path), int(size)),
         fill=255,
         anchor="mm",
         stroke_width=int(stroke),

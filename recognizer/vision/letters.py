@@ -58,7 +58,7 @@ def render_word(text: str, font_path: str, size: int, *, track: float = 0.0) -> 
     adds that × ``size`` between characters (negative: tighter, so letters touch)."""
     from PIL import Image, ImageDraw
 
-    font = fonts._font(str(font_path), int(size))
+    font = fonts.truetype(str(font_path), int(size))
     left, top, right, bottom = font.getbbox(text, anchor="ls")
     width = right - left + 10 + int(len(text) * max(track, 0.0) * size)
     height = bottom - top + 8

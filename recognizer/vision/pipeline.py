@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import NamedTuple
 
@@ -290,7 +291,7 @@ def _attachments(
     ref_h: np.ndarray,
     *,
     config: SegmentationConfig,
-    ignore: set[int] = frozenset(),
+    ignore: AbstractSet[int] = frozenset(),
 ) -> dict[int, tuple[tuple[int, ...], Box]]:
     """Small dropped pieces lying against a kept candidate (a detached bar, a broken stroke);
     none with a member in ``ignore`` (the letters of printed words).
