@@ -515,6 +515,37 @@ def test_it_chooses_the_best_scored_cut_sequence():
     assert len(parts) == 2 and abs(parts[0][1] - 30) <= 2
 
 
+def test_a_notch_in_the_outline_is_a_cut_though_more_ink_crosses_it():
+    # Two hollow rings joined by a solid bridge from row 12 down: the bridge's columns
+    # cross more ink than the rings' insides, but the outline dips 12 px there.
+    mask = np.zeros((40, 44), np.uint8)
+    for x0 in (0, 24):
+        mask[:, x0 : x0 + 20] = 255
+        mask[4:36, x0 + 4 : x0 + 16] = 0
+    mask[12:, 20:24] = 255
+    cuts, _ = cut_candidates(mask, ref_height=40, config=CFG)
+    assert any(20 <= c <= 24 for c in cuts)
+    cuts, _ = cut_candidates(mask, ref_height=40, config=replace(CFG, split_notch_depth=0.0))
+    assert not any(18 <= c <= 26 for c in cuts)
+
+
+def test_no_stretch_between_cuts_is_wider_than_a_piece():
+    # A long chain: many shallow valleys at its left end, a thick even band on the right.
+    # The cheapest cuts all fall on the left; the band still gets cuts, so the chain
+    # has a valid partition.
+    mask = np.zeros((40, 150), np.uint8)
+    mask[15:25, :60] = 255
+    mask[13:27, 0:60:4] = 255
+    mask[5:35, 60:] = 255
+    cuts, costs = cut_candidates(mask, ref_height=40, config=CFG)
+    bounds = [0, *cuts.tolist(), 150]
+    assert max(b - a for a, b in itertools.pairwise(bounds)) <= CFG.split_max_piece_width * 40
+    assert len(cuts) <= CFG.split_max_cuts
+    segs = valid_segments(150, cuts, ref_height=40, config=CFG, allow_whole=False)
+    score, parts = best_partition(150, cuts, costs, dict.fromkeys(segs, 0.0), ref_height=40, config=CFG)
+    assert score > -np.inf and parts[0][0] == 0 and parts[-1][1] == 150
+
+
 def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height, summed=None):
     """The definition of the best partition, tried subset by subset (2^C)."""
     summed = summed or {}

@@ -338,6 +338,12 @@ class SegmentationConfig:
     #: Most candidate cut columns considered per split component (at most 2 per digit
     #: its width suggests, plus one).
     split_max_cuts: int = 24
+    #: Notches of a component's outline are candidate cuts too (a touching pair's outline
+    #: dips where they meet): the deepest point within this × line height on each side ...
+    split_notch_reach: float = 0.3
+    #: ... at least this × line height deeper than the outline on both sides. Notches are
+    #: taken besides the ``split_max_cuts`` cheapest columns. 0: no notches.
+    split_notch_depth: float = 0.12
     #: Score penalty per piece away from the width-based estimate of the digit count.
     split_count_penalty: float = 0.12
     #: Pieces narrower than this × line height are only plausible as a "1"...
@@ -516,5 +522,7 @@ class SegmentationConfig:
             raise ValueError("crop_ink_gamma must be positive")
         if not 0.0 <= self.split_deslant_min <= self.split_deslant_max <= 1.0:
             raise ValueError("split_deslant_min and split_deslant_max must satisfy 0 <= min <= max <= 1")
+        if self.split_notch_reach <= 0 or self.split_notch_depth < 0:
+            raise ValueError("split_notch_reach must be positive and split_notch_depth at least 0")
         if not 0 <= self.split_max_cuts <= 64:
             raise ValueError("split_max_cuts must be in 0 .. 64")

@@ -9,12 +9,13 @@ pieces of all components in one batch and passes the scores in.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
-from itertools import combinations
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view as windows
 
 from .components import label_components
 from .config import SegmentationConfig
@@ -47,7 +48,9 @@ def needs_split(width: float, *, ref_height: float, config: SegmentationConfig) 
 
 
 def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Columns where a touching pair could be cut.
+    """Columns where a touching pair could be cut: the notches of the component's outline
+    (:func:`_notches`) and the cheapest minima of its column ink profile, and in any stretch
+    still wider than a piece, its cheapest candidate.
 
     Parameters
     ----------
@@ -79,8 +82,10 @@ def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationC
     minima = inner[(p <= left) & (p <= right)]
     n_est = max(1, round(w / (config.split_digit_width * ref_height)))
     even = np.array([round(w * i / n_est) for i in range(1, n_est)], int)
+    notches = _notches(mask, inner, ref_height=ref_height, config=config)
     cand = np.unique(np.concatenate([minima, even[(even >= margin) & (even <= w - margin)]]))
-    # Keep the cheapest cuts, at least 0.08 × height apart.
+    # Keep the cheapest cuts, at least 0.08 × height apart, then the notches on top of them:
+    # a notch may cross more ink than the columns beside it.
     order = cand[np.argsort(prof[cand], kind="stable")]
     chosen: list[int] = []
     max_cuts = min(config.split_max_cuts, 2 * n_est + 1)
@@ -90,8 +95,54 @@ def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationC
             chosen.append(int(c))
         if len(chosen) >= max_cuts:
             break
+    for c in notches[np.argsort(prof[notches], kind="stable")]:
+        if len(chosen) < config.split_max_cuts and all(abs(int(c) - o) >= min_sep for o in chosen):
+            chosen.append(int(c))
+    # The cheapest cuts can bunch up (a long chain has many shallow valleys at one end):
+    # a stretch wider than any piece would leave no valid partition. It gets a cut near
+    # its middle, the cheapest candidate (or column) leaving both sides no wider than a
+    # piece, or, in a stretch over two pieces wide, both sides shorter by half a piece.
+    widest = config.split_max_piece_width * ref_height
+    bounds = sorted([0, *chosen, w])
+    gaps = [(a, b) for a, b in itertools.pairwise(bounds) if b - a > widest]
+    while gaps and len(chosen) < config.split_max_cuts:
+        a, b = gaps.pop()
+        half = widest - (b - a) / 2 if b - a <= 2 * widest else widest / 2
+        lo, hi = max(a + 1, math.floor((a + b) / 2 - half)), min(b - 1, math.ceil((a + b) / 2 + half))
+        inside = cand[(cand >= lo) & (cand <= hi)]
+        inside = inside if inside.size else np.arange(lo, hi + 1)
+        c = int(inside[np.argmin(prof[inside])])
+        chosen.append(c)
+        gaps += [(lo, hi) for lo, hi in ((a, c), (c, b)) if hi - lo > widest]
     cuts = np.array(sorted(chosen), int)
     return cuts, prof[cuts] / max(ref_height, 1.0)
+
+
+def _notches(mask: np.ndarray, inner: np.ndarray, *, ref_height: float, config: SegmentationConfig) -> np.ndarray:
+    """Columns of ``inner`` where the upper outline dips down or the lower one rises up.
+
+    Where two digits touch, the outline has a notch, though the column there may cross
+    more ink than its neighbours (a narrow 9 whose tail runs into a 6, a 1 leaning on a
+    4): the column profile's minima miss it. A notch is the deepest point of the outline
+    within ``split_notch_reach × height`` on both sides, and at least
+    ``split_notch_depth × height`` deeper than the outline on each side.
+    """
+    if config.split_notch_depth <= 0:
+        return inner[:0]
+    h = mask.shape[0]
+    ink = mask > 0
+    has = ink.any(axis=0)
+    top = np.where(has, np.argmax(ink, axis=0), h).astype(np.float64)  # first ink row, down
+    bottom = np.where(has, h - 1 - np.argmax(ink[::-1], axis=0), -1).astype(np.float64)
+    reach = max(2, round(config.split_notch_reach * ref_height))
+    depth = config.split_notch_depth * ref_height
+    notch = np.zeros(len(top), bool)
+    for depth_of in (top, -bottom):  # how far the outline is pushed in, per column
+        high = windows(np.pad(depth_of, reach, constant_values=-np.inf), 2 * reach + 1).max(axis=1)
+        low = windows(np.pad(depth_of, reach, constant_values=np.inf), 2 * reach + 1)
+        left, right = low[:, :reach].min(axis=1), low[:, reach + 1 :].min(axis=1)
+        notch |= (depth_of >= high) & (depth_of - left >= depth) & (depth_of - right >= depth)
+    return inner[notch[inner]]
 
 
 def valid_segments(
@@ -101,7 +152,7 @@ def valid_segments(
     bounds = [0, *(int(c) for c in cuts), width]
     lo, hi = config.split_min_piece_width * ref_height, config.split_max_piece_width * ref_height
     out = []
-    for a, b in combinations(bounds, 2):
+    for a, b in itertools.combinations(bounds, 2):
         if (a, b) == (0, width):
             if allow_whole:
                 out.append((a, b))
