@@ -267,6 +267,28 @@ def test_a_row_of_touching_digits_on_a_slanted_line_is_not_taken_for_a_tall_stra
     assert recognize(img, classify).text == "440724076"
 
 
+@pytest.mark.parametrize("angle", [12, 20, 28])
+def test_a_lone_row_of_touching_digits_runs_along_its_own_ink(classify, angle):
+    # Nothing else on the page gives the line's direction: the row's ink does. Measured
+    # by the page's direction (level) its box is 1.4–1.9 × as tall as a digit, and the
+    # row was cut straight down through slanted digits.
+    img, _ = render_text(paper(400, 640), "4072", origin=(150, 300), height=50, thickness=4, gap=-0.18, angle=angle)
+    assert cv2.connectedComponents((img < 128).astype(np.uint8))[0] - 1 == 1
+    assert recognize(img, classify).text == "4072"
+    assert recognize(img, classify, config=SegmentationConfig(line_lone_min_elongation=0)).text != "4072"
+
+
+def test_a_lone_slanted_bar_keeps_the_pages_direction(classify):
+    # A short thick bar at 25° is as elongated as a row of digits (too short for a
+    # stroke) but fills its moments' rectangle: it is not turned level, measured by its
+    # height across and cut into a row of digits.
+    img = paper(400, 640)
+    cv2.line(img, (300, 250), (354, 225), (30, 30, 30), 16)
+    text = recognize(img, classify).text
+    assert len(text) <= 1
+    assert text == recognize(img, classify, config=SegmentationConfig(line_lone_min_elongation=0)).text
+
+
 def test_it_splits_touching_pairs_on_a_steep_line_measuring_the_line_upright(classify):
     # Pairs of touching digits along a line rising 30°: their boxes are ~25% taller than
     # the digits, which made each pair look narrow enough to be one digit.

@@ -411,6 +411,11 @@ class SegmentationConfig:
     sheet_cut_min_frac: float = 0.003
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0
+    #: A line of one component whose ink is at least this elongated (long / short axis of
+    #: its second moments; a row of three or more touching digits) runs along that long
+    #: axis, not the page's direction: alone, it has no neighbours to measure one by.
+    #: 0: off.
+    line_lone_min_elongation: float = 2.5
     #: Collinear chains further apart than this (× height) stay separate lines.
     line_join_gap: float = 6.0
     #: Separate lines whose heights along the text direction differ by at most this ×

@@ -30,6 +30,7 @@ from .components import (
     members_mask,
     merge_broken,
     shape_filter,
+    stroke_axis,
 )
 from .config import SegmentationConfig
 from .geometry import turn
@@ -218,7 +219,10 @@ def _prepare(image: np.ndarray, config: SegmentationConfig, letters: Verify | No
         warnings.append(f"ignored {n_ends} region(s) at the sheet's edge beside the writing (shadow, desk)")
     if not lines:
         warnings.append("no digit-like regions found")
-    angles = line_angles(blobs.boxes, lines, config=config, slope=slope)
+    angles = [
+        _lone_row_angle(blobs, line, angle, config)
+        for line, angle in zip(lines, line_angles(blobs.boxes, lines, config=config, slope=slope), strict=True)
+    ]
     depths = _line_depths(blobs, lines, norm.flat)
     attachments = _attachments(merged, blobs, lines, ref_h, config=config, ignore=printed)
     return _Prepared(
@@ -235,6 +239,25 @@ def _prepare(image: np.ndarray, config: SegmentationConfig, letters: Verify | No
         depths=depths,
         frames=frame_boxes,
     )
+
+
+def _lone_row_angle(blobs: Blobs, line: list[int], angle: float, config: SegmentationConfig) -> float:
+    """The slant of a line of one component, degrees: when it is a row of touching digits
+    (its ink at least ``line_lone_min_elongation``; not a solid bar, which fills
+    ``stroke_min_fill`` of its moments' rectangle), the long side of the smallest
+    rectangle around its ink, else ``angle`` (the page's). The rectangle, not the ink's
+    long axis: italic digits lean the axis, not a row's outline."""
+    if len(line) != 1 or config.line_lone_min_elongation <= 0:
+        return angle
+    mask = blob_mask(blobs, line[0])
+    elongation, _, fill = stroke_axis(mask)
+    if elongation < config.line_lone_min_elongation or fill >= config.stroke_min_fill:
+        return angle
+    corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(mask)))
+    sides = np.diff(np.vstack([corners, corners[:1]]), axis=0)
+    dx, dy = sides[np.argmax(np.hypot(sides[:, 0], sides[:, 1]))]
+    axis = math.degrees(math.atan(dy / dx)) if abs(dx) > 1e-9 else 90.0
+    return axis if abs(axis) <= config.line_max_angle else angle
 
 
 class _Found(NamedTuple):
@@ -641,9 +664,12 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
 
     The boxes of a slanted line's digits are taller than the digits (a 45 px digit at
     16° has a 51 px box), which made touching pairs look narrow for their line. Small
-    marks (under 0.6 × the median) are left out, as in the line rules; a lone
-    component keeps the line's height.
+    marks (under 0.6 × the median) are left out, as in the line rules. A lone
+    component turned upright is as tall as it stands, at most the line's height (a row of
+    touching digits along its own slant, :func:`_lone_row_angle`).
     """
+    if len(uprights) == 1 and uprights[0].back is not None:
+        return min(line_height, float(uprights[0].mask.shape[0]))
     if len(uprights) < 2 or all(u.back is None for u in uprights):
         return line_height
     return digit_height(np.array([u.mask.shape[0] for u in uprights], np.float64))
