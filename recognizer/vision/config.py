@@ -341,8 +341,8 @@ class SegmentationConfig:
     #: Notches of a component's outline are candidate cuts too (a touching pair's outline
     #: dips where they meet): the deepest point within this × line height on each side ...
     split_notch_reach: float = 0.3
-    #: ... at least this × line height deeper than the outline on both sides. Notches are
-    #: taken besides the ``split_max_cuts`` cheapest columns. 0: no notches.
+    #: ... at least this × line height deeper than the outline on both sides. Notches come
+    #: on top of the cheapest columns, up to ``split_max_cuts`` cuts in all. 0: no notches.
     split_notch_depth: float = 0.12
     #: Score penalty per piece away from the width-based estimate of the digit count.
     split_count_penalty: float = 0.12
@@ -412,9 +412,9 @@ class SegmentationConfig:
     #: Largest absolute slant of a text line, degrees.
     line_max_angle: float = 40.0
     #: A line of one component whose ink is at least this elongated (long / short axis of
-    #: its second moments; a row of three or more touching digits) runs along that long
-    #: axis, not the page's direction: alone, it has no neighbours to measure one by.
-    #: 0: off.
+    #: its second moments; a row of three or more touching digits) runs along the long side
+    #: of the smallest rectangle around its ink, not the page's direction: alone, it has no
+    #: neighbours to measure one by. 0: off.
     line_lone_min_elongation: float = 2.5
     #: Collinear chains further apart than this (× height) stay separate lines.
     line_join_gap: float = 6.0

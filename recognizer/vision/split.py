@@ -1,6 +1,7 @@
 """The split half of step (d): cut a component holding touching digits.
 
-Candidate cuts are minima of the column ink profile; every cut sequence whose
+Candidate cuts are minima of the column ink profile and notches of the component's
+outline (where touching digits meet, it dips); every cut sequence whose
 pieces have plausible digit widths is scored by the classifier's confidence in
 each piece (mean log probability), a prior on the number of digits from the
 component's width, and the ink the cuts go through. The caller classifies all
@@ -48,9 +49,9 @@ def needs_split(width: float, *, ref_height: float, config: SegmentationConfig) 
 
 
 def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Columns where a touching pair could be cut: the notches of the component's outline
-    (:func:`_notches`) and the cheapest minima of its column ink profile, and in any stretch
-    still wider than a piece, its cheapest candidate.
+    """Columns where a touching pair could be cut: the cheapest minima of the column ink
+    profile, the notches of the component's outline (:func:`_notches`), and in any stretch
+    still wider than a piece, a column near its middle.
 
     Parameters
     ----------
@@ -113,7 +114,7 @@ def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationC
         inside = inside if inside.size else np.arange(lo, hi + 1)
         c = int(inside[np.argmin(prof[inside])])
         chosen.append(c)
-        gaps += [(lo, hi) for lo, hi in ((a, c), (c, b)) if hi - lo > widest]
+        gaps += [(x, y) for x, y in ((a, c), (c, b)) if y - x > widest]
     cuts = np.array(sorted(chosen), int)
     return cuts, prof[cuts] / max(ref_height, 1.0)
 
