@@ -546,6 +546,18 @@ def test_no_stretch_between_cuts_is_wider_than_a_piece():
     assert score > -np.inf and parts[0][0] == 0 and parts[-1][1] == 150
 
 
+def test_cut_candidates_of_any_ink_are_sorted_columns_inside_it():
+    # Random ink, widths and line heights down to a fraction of a pixel: never an error,
+    # cuts strictly inside the component, at most split_max_cuts of them.
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        h, w = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+        mask = (rng.uniform(size=(h, w)) > rng.uniform(0.2, 0.9)).astype(np.uint8) * 255
+        cuts, costs = cut_candidates(mask, ref_height=float(rng.uniform(0.3, 60)), config=CFG)
+        assert np.all(np.diff(cuts) > 0) and len(cuts) == len(costs) <= CFG.split_max_cuts
+        assert cuts.size == 0 or (cuts[0] > 0 and cuts[-1] < w)
+
+
 def _partition_by_trying_every_subset(width, cuts, costs, scores, ref_height, summed=None):
     """The definition of the best partition, tried subset by subset (2^C)."""
     summed = summed or {}

@@ -110,6 +110,8 @@ def cut_candidates(mask: np.ndarray, *, ref_height: float, config: SegmentationC
         a, b = gaps.pop()
         half = widest - (b - a) / 2 if b - a <= 2 * widest else widest / 2
         lo, hi = max(a + 1, math.floor((a + b) / 2 - half)), min(b - 1, math.ceil((a + b) / 2 + half))
+        if lo > hi:  # a stretch of one column, wider than a piece under 1 px tall
+            continue
         inside = cand[(cand >= lo) & (cand <= hi)]
         inside = inside if inside.size else np.arange(lo, hi + 1)
         c = int(inside[np.argmin(prof[inside])])
