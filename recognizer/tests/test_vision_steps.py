@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from recognizer.vision.binarize import binarize, remove_frames, remove_lines, ruling_angle
-from recognizer.vision.components import find_components, label_components, merge_broken, shape_filter
+from recognizer.vision.components import find_components, label_components, merge_broken, row_axis, shape_filter
 from recognizer.vision.config import SegmentationConfig
-from recognizer.vision.lines import estimate_slope, group_lines
+from recognizer.vision.lines import estimate_slope, group_lines, line_angles
 from recognizer.vision.normalize import downscale, hist_median, histogram_u8, normalize, paper_spread, to_grey
 from recognizer.vision.pipeline import _piece_crop, _Upright
 from recognizer.vision.split import best_partition, cut_candidates, valid_segments
@@ -493,6 +493,24 @@ def test_rows_are_found_when_short_numbers_misjudge_the_pages_direction():
     assert estimate_slope(boxes, config=CFG) == pytest.approx(0.048, abs=0.01)
     assert group_lines(boxes, config=CFG) == [[0, 1, 2], [3, 4, 5], [6, 7], [8, 9, 10]]
     assert group_lines(boxes, config=replace(CFG, line_row_slant=0.0)) == [[3, 4, 5], [0, 1, 2], [8, 9, 10], [6, 7]]
+
+
+def test_a_lone_row_runs_along_its_own_ink_and_other_lines_along_the_page():
+    # A row of five touching "digits" (rings) falling 20°, alone on its line: its direction
+    # is its own; the two-box line beside it takes the page's (level here).
+    row = np.zeros((200, 340), np.uint8)
+    for k in range(5):
+        cv2.ellipse(row, (60 + 42 * k, 100), (22, 34), 0, 0, 360, 255, 6)
+    m = cv2.getRotationMatrix2D((170, 100), -20, 1.0)
+    row = cv2.warpAffine(row, m, (340, 200), flags=cv2.INTER_NEAREST)
+    assert cv2.connectedComponents(row)[0] - 1 == 1
+    axis = row_axis(row, config=CFG)
+    assert axis == pytest.approx(20, abs=3)
+    solid = cv2.warpAffine(np.pad(np.full((40, 160), 255, np.uint8), 60), m, (280, 160), flags=cv2.INTER_NEAREST)
+    assert row_axis(solid, config=CFG) is None  # a solid bar is not a row of digits
+    boxes = np.array([(10, 10, 200, 120), (300, 300, 20, 30), (330, 300, 20, 30)])
+    assert line_angles(boxes, [[0], [1, 2]], config=CFG, slope=0.0, rows={0: axis}) == [axis, 0.0]
+    assert line_angles(boxes, [[0], [1, 2]], config=CFG, slope=0.0) == [0.0, 0.0]
 
 
 def test_staggered_rows_stay_top_to_bottom():

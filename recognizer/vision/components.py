@@ -536,6 +536,34 @@ def stroke_axis(mask: np.ndarray) -> tuple[float, float, float]:
     return elongation, float(0.5 * np.arctan2(2 * mu11, mu20 - mu02)), fill
 
 
+def near_ink(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values`` (a grey or ink-strength patch) zeroed away from ``mask``'s ink and its
+    one-pixel rim: a candidate's own strokes, not a neighbour's that share its box."""
+    near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    return np.where(near, values, 0).astype(values.dtype)
+
+
+def row_axis(mask: np.ndarray, *, config: SegmentationConfig) -> float | None:
+    """The direction of a row of touching digits, degrees (image y pointing down), or None
+    when ``mask``'s ink is not one: elongated under ``line_lone_min_elongation``, a solid
+    bar (filling ``stroke_min_fill`` of its moments' rectangle), or steeper than
+    ``line_max_angle``.
+
+    It is the long side of the smallest rectangle around the ink, not the ink's long axis
+    (:func:`stroke_axis`): italic digits lean the axis, not a row's outline.
+    """
+    if config.line_lone_min_elongation <= 0:
+        return None
+    elongation, _, fill = stroke_axis(mask)
+    if elongation < config.line_lone_min_elongation or fill >= config.stroke_min_fill:
+        return None
+    corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(mask)))
+    sides = np.diff(np.vstack([corners, corners[:1]]), axis=0)
+    dx, dy = sides[np.argmax(np.hypot(sides[:, 0], sides[:, 1]))]
+    axis = float(np.degrees(np.arctan(dy / dx))) if abs(dx) > 1e-9 else 90.0
+    return axis if abs(axis) <= config.line_max_angle else None
+
+
 def _is_solid_blob(mask: np.ndarray, *, min_solidity: float) -> bool:
     """No hole and ink filling its convex hull: a dot or smudge, not a dense digit."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)

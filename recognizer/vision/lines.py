@@ -12,6 +12,7 @@ lines too far apart to join share a row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -156,18 +157,31 @@ def _reading_order(
 
 
 def line_angles(
-    boxes: np.ndarray, lines: list[list[int]], *, config: SegmentationConfig, slope: float | None = None
+    boxes: np.ndarray,
+    lines: list[list[int]],
+    *,
+    config: SegmentationConfig,
+    slope: float | None = None,
+    rows: Mapping[int, float] | None = None,
 ) -> list[float]:
     """Slant of each line in degrees (positive: falling to the right, image y pointing down).
 
-    A line of three or more boxes gets its own least-squares fit; shorter lines take
-    the image's dominant direction (:func:`estimate_slope`).
+    A line of three or more boxes gets its own least-squares fit. A line of one box that
+    is a row of touching digits runs along its own ink: ``rows`` maps such a box to that
+    direction, in degrees (:func:`.components.row_axis`); alone, it has no neighbours to
+    give one. Other short lines take the image's dominant direction (:func:`estimate_slope`).
     """
     if not lines:
         return []
     slope = estimate_slope(boxes, config=config) if slope is None else slope
     cx, cy, _ = _centres(boxes)
-    return [float(np.degrees(np.arctan(_fit(line, cx, cy, slope)[0]))) for line in lines]
+    rows = rows or {}
+    return [
+        rows[line[0]]
+        if len(line) == 1 and line[0] in rows
+        else float(np.degrees(np.arctan(_fit(line, cx, cy, slope)[0])))
+        for line in lines
+    ]
 
 
 def _fit(chain: list[int], cx: np.ndarray, cy: np.ndarray, slope: float) -> tuple[float, float]:

@@ -29,8 +29,9 @@ from .components import (
     join_segments,
     members_mask,
     merge_broken,
+    near_ink,
+    row_axis,
     shape_filter,
-    stroke_axis,
 )
 from .config import SegmentationConfig
 from .geometry import turn
@@ -85,9 +86,7 @@ def _ink_strength(flat: np.ndarray, paper: float, box: Box, mask: np.ndarray) ->
     x, y, w, h = box
     patch = flat[y : y + h, x : x + w].astype(np.float32)
     ink = float(np.median(patch[mask > 0]))  # its own ink: pencil and pen alike reach 1
-    strength = np.clip((paper - patch) / max(paper - ink, 1.0), 0.0, 1.0)
-    near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
-    return np.where(near, strength, 0.0).astype(np.float32)
+    return near_ink(np.clip((paper - patch) / max(paper - ink, 1.0), 0.0, 1.0).astype(np.float32), mask)
 
 
 @dataclass(frozen=True)
@@ -219,10 +218,12 @@ def _prepare(image: np.ndarray, config: SegmentationConfig, letters: Verify | No
         warnings.append(f"ignored {n_ends} region(s) at the sheet's edge beside the writing (shadow, desk)")
     if not lines:
         warnings.append("no digit-like regions found")
-    angles = [
-        _lone_row_angle(blobs, line, angle, config)
-        for line, angle in zip(lines, line_angles(blobs.boxes, lines, config=config, slope=slope), strict=True)
-    ]
+    rows = {
+        line[0]: axis
+        for line in lines
+        if len(line) == 1 and (axis := row_axis(blob_mask(blobs, line[0]), config=config)) is not None
+    }
+    angles = line_angles(blobs.boxes, lines, config=config, slope=slope, rows=rows)
     depths = _line_depths(blobs, lines, norm.flat)
     attachments = _attachments(merged, blobs, lines, ref_h, config=config, ignore=printed)
     return _Prepared(
@@ -239,25 +240,6 @@ def _prepare(image: np.ndarray, config: SegmentationConfig, letters: Verify | No
         depths=depths,
         frames=frame_boxes,
     )
-
-
-def _lone_row_angle(blobs: Blobs, line: list[int], angle: float, config: SegmentationConfig) -> float:
-    """The slant of a line of one component, degrees: when it is a row of touching digits
-    (its ink at least ``line_lone_min_elongation``; not a solid bar, which fills
-    ``stroke_min_fill`` of its moments' rectangle), the long side of the smallest
-    rectangle around its ink, else ``angle`` (the page's). The rectangle, not the ink's
-    long axis: italic digits lean the axis, not a row's outline."""
-    if len(line) != 1 or config.line_lone_min_elongation <= 0:
-        return angle
-    mask = blob_mask(blobs, line[0])
-    elongation, _, fill = stroke_axis(mask)
-    if elongation < config.line_lone_min_elongation or fill >= config.stroke_min_fill:
-        return angle
-    corners = cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(mask)))
-    sides = np.diff(np.vstack([corners, corners[:1]]), axis=0)
-    dx, dy = sides[np.argmax(np.hypot(sides[:, 0], sides[:, 1]))]
-    axis = math.degrees(math.atan(dy / dx)) if abs(dx) > 1e-9 else 90.0
-    return axis if abs(axis) <= config.line_max_angle else angle
 
 
 class _Found(NamedTuple):
@@ -577,7 +559,7 @@ def _piece_crop(up: _Upright, a: int, b: int, *, sliver_share: float) -> tuple[i
     kept = without_slivers(sub, cut_left=cut_left, cut_right=cut_right, share=sliver_share)
     if kept is not sub:
         sub = kept
-        grey = np.where(cv2.dilate(sub, np.ones((3, 3), np.uint8)) > 0, grey, 0).astype(grey.dtype)
+        grey = near_ink(grey, sub)
     rows = np.flatnonzero(sub.any(axis=1))
     cols = np.flatnonzero(sub.any(axis=0))
     if rows.size == 0:
@@ -666,7 +648,7 @@ def _upright_height(uprights: list[_Upright], line_height: float) -> float:
     16° has a 51 px box), which made touching pairs look narrow for their line. Small
     marks (under 0.6 × the median) are left out, as in the line rules. A lone
     component turned upright is as tall as it stands, at most the line's height (a row of
-    touching digits along its own slant, :func:`_lone_row_angle`).
+    touching digits along its own slant, :func:`.components.row_axis`).
     """
     if len(uprights) == 1 and uprights[0].back is not None:
         return min(line_height, float(uprights[0].mask.shape[0]))

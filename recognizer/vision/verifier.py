@@ -37,6 +37,7 @@ import numpy as np
 from classifiers.ml.features import hog_features
 
 from . import letters
+from .components import near_ink
 from .config import SegmentationConfig
 from .split import without_slivers
 
@@ -450,5 +451,4 @@ def _cut_from_pair(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, *, ke
         return None
     piece = pair[:, side]
     mask = without_slivers((piece > 0.3).astype(np.uint8), cut_left=not left, cut_right=left, share=_SLIVER_SHARE)
-    near = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
-    return _trim(np.where(near, piece, 0.0).astype(np.float32))
+    return _trim(near_ink(piece.astype(np.float32), mask))
