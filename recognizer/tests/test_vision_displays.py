@@ -15,7 +15,10 @@ from recognizer.vision.normalize import ink_is_light
 from recognizer.vision.synthetic import paper, render_text
 
 CFG = SegmentationConfig()
-OFF = replace(CFG, segment_join=False)  # the step left out
+# The display step alone: without the merge of a faint digit's stacked pieces
+# (components.merge_broken), which joins the upper and lower halves of some display digits too.
+ALONE = replace(CFG, merge_piece_max_height=0.0)
+OFF = replace(ALONE, segment_join=False)  # the step left out
 APART = [s for s in TRAIN_STYLES + HELDOUT_STYLES if s.gap >= 0.2]  # narrower gaps fuse at 60 px
 
 
@@ -85,7 +88,7 @@ def test_a_seven_apart_joins_beside_whole_digits_that_lack_its_top_bar():
     assert found.n_lines == 1
     assert_boxes_match(found.boxes, truth)
     # Measured against the 4s' and 1s' height alone, the 7 is too tall to be of the row.
-    assert len(segment(img, config=replace(CFG, segment_cell_bar_tol=0.0)).boxes) != len(truth)
+    assert len(segment(img, config=replace(ALONE, segment_cell_bar_tol=0.0)).boxes) != len(truth)
 
 
 def test_a_display_whose_few_upright_bars_read_steep_is_projected_upright():
@@ -99,7 +102,7 @@ def test_a_display_whose_few_upright_bars_read_steep_is_projected_upright():
     assert text == "739937"
     found = segment(img, config=CFG)
     assert found.n_lines == 1 and len(found.boxes) == 6
-    assert len(segment(img, config=replace(CFG, segment_max_lean=9.0)).boxes) == 4
+    assert len(segment(img, config=replace(ALONE, segment_max_lean=9.0)).boxes) == 4
 
 
 def test_zeros_whose_halves_stand_apart_join_beside_whole_digits_without_any_bar():

@@ -285,6 +285,27 @@ def test_it_merges_a_detached_top_bar_but_not_digits_of_adjacent_rows():
     assert x <= 50 and y <= 40 and x + w >= 80 and y + h >= 100
 
 
+def test_it_merges_a_faint_digit_broken_in_pieces_of_like_heights_but_not_a_line_of_small_digits():
+    # A faint 3 binarises as three arcs, 17-21 px tall, on a page of 61 px digits. None is
+    # well under another's height, so only the page's digit height tells they are pieces.
+    mask = np.zeros((400, 500), np.uint8)
+    for x in (40, 100, 160, 220, 340):
+        cv2.rectangle(mask, (x, 100), (x + 40, 160), 255, 3)  # whole digits
+    cv2.line(mask, (280, 100), (320, 118), 255, 3)
+    cv2.line(mask, (320, 124), (284, 138), 255, 3)
+    cv2.line(mask, (284, 144), (320, 160), 255, 3)
+    # Small digits (0.55 × the page's height) in two lines written close under each other.
+    cv2.rectangle(mask, (60, 250), (80, 282), 255, 3)
+    cv2.rectangle(mask, (60, 300), (80, 332), 255, 3)
+    blobs, _ = find_components(mask, config=CFG)
+    merged = merge_broken(blobs, config=CFG)
+    assert len(blobs) == 10 and len(merged) == 8
+    (x, y, w, h), *_ = [b for b in merged.boxes if 270 < b[0] < 300]
+    assert x <= 280 and y <= 100 and x + w >= 320 and y + h >= 160
+    # Without the page's digit height the arcs stay apart.
+    assert len(merge_broken(blobs, config=replace(CFG, merge_piece_max_height=0.0))) == 10
+
+
 def _digit_above_a_row_and_a_rule_remnant_above_a_digit() -> np.ndarray:
     mask = np.zeros((300, 500), np.uint8)
     cv2.rectangle(mask, (60, 20), (100, 70), 255, 3)  # a digit ...

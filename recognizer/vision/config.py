@@ -255,6 +255,11 @@ class SegmentationConfig:
     #: ... and the merged box is at most this × as wide as it is tall (a digit; not a
     #: ruled line's remnant, a dash or clutter absorbing the digits it touches).
     merge_max_union_aspect: float = 1.0
+    #: Stacked pieces each at most this × the page's digit height (a faint digit broken in
+    #: pieces of like heights) merge while the merged box is at most ``merge_piece_max_union``
+    #: × that height, whatever their heights beside each other (0: not at all).
+    merge_piece_max_height: float = 0.7
+    merge_piece_max_union: float = 1.2
 
     # --- (d) repair: seven-segment displays (components.join_segments) ------------------
     #: Join the pieces of a display's digits at all.
@@ -509,6 +514,8 @@ class SegmentationConfig:
             raise ValueError("second_look_turns must be angles in [-35, 35] degrees (the crop's frame)")
         if min(self.frame_bridge_gap, self.frame_bridge_run, self.frame_bridge_stroke, self.frame_bridge_piece_ink) < 0:
             raise ValueError("frame_bridge_gap, _run, _stroke and _piece_ink must be at least 0")
+        if min(self.merge_piece_max_height, self.merge_piece_max_union) < 0:
+            raise ValueError("merge_piece_max_height and merge_piece_max_union must be at least 0 (0: no such merges)")
         if not 0.0 <= self.frame_bridge_support <= 1.0:
             raise ValueError("frame_bridge_support must be in [0, 1]")
         if not 0.0 <= self.line_row_tol <= 1.0:
