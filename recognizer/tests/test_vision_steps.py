@@ -473,6 +473,19 @@ def test_it_joins_a_wide_gap_within_one_line_and_keeps_close_rows_apart():
     assert group_lines(boxes, config=CFG) == [[0, 1, 2], [3, 4]]
 
 
+def test_a_small_piece_between_two_chains_of_a_line_does_not_split_it():
+    # A line falling at 18° (the boxes of a `hard` photo): four 30 px digits, a faint digit that
+    # binarised as one 10 px piece, and three more digits, the first two small. The piece
+    # is too short to link to the digits before it, so the line broke in two there;
+    # joined with the digits after it, it is not.
+    boxes = np.array(
+        [(139, 252, 23, 24), (170, 257, 29, 34), (203, 272, 23, 25), (233, 282, 29, 30)]
+        + [(277, 301, 17, 10)]
+        + [(315, 314, 22, 12), (359, 325, 16, 17), (383, 327, 39, 33)]
+    )
+    assert group_lines(boxes, config=CFG) == [list(range(8))]
+
+
 @pytest.mark.parametrize("rise", [-6, 0, 6])
 def test_lines_sharing_a_row_are_read_left_to_right(rise):
     # Two fields of a form on one row, too far apart to be one line; the right one a

@@ -202,7 +202,17 @@ def _line_y_at(chain: list[int], cx: np.ndarray, cy: np.ndarray, x: float, slope
 def _join_collinear(
     chains: list[list[int]], geo: _Geometry, *, slope: float, config: SegmentationConfig
 ) -> list[list[int]]:
-    """Join chains that continue each other on the same line across a wide gap."""
+    """Join chains that continue each other on the same line across a wide gap, again while
+    any join: a chain of one small piece joins the chain after it, and the two together are
+    then tall enough to join the chain before them."""
+    while len(joined := _join_collinear_once(chains, geo, slope=slope, config=config)) < len(chains):
+        chains = joined
+    return chains
+
+
+def _join_collinear_once(
+    chains: list[list[int]], geo: _Geometry, *, slope: float, config: SegmentationConfig
+) -> list[list[int]]:
     n = len(chains)
     if n < 2:
         return chains
