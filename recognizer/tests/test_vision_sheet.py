@@ -268,3 +268,34 @@ def test_a_deep_smooth_shadow_the_outline_takes_in_stays_on_the_sheet():
     # Taken for grain (any texture), the shadow would go with the digits in it.
     grainy = dataclasses.replace(cfg, sheet_wedge_texture=1e-6)
     assert not find_sheet(normalize(img, config=grainy).grey, config=grainy).mask[120:260, 60:260].any()
+
+
+def _page_filling_the_frame(rest: str) -> np.ndarray:
+    """A page filling most of the frame in a strip of desk, and from the desk on the right
+    ``rest`` over the page's lower right: a smooth cast shadow, or lighter, grainy desk.
+    Either joins the strip into one dark region, as a whole lighter than half the paper."""
+    rng = np.random.default_rng(0)
+    img = 80 + rng.normal(0, 20, (480, 640))  # the desk
+    img[40:470, 30:610] = 226
+    if rest == "shadow":
+        shade = np.ones(img.shape)
+        shade[200:, 330:] = 0.55  # the page in it 124, more than half its 226
+        img = img * cv2.GaussianBlur(shade, (0, 0), 3)
+    else:
+        grain = rng.normal(0, 50, (60, 60)).astype(np.float32)
+        img[200:, 330:] = 110 + cv2.resize(grain, (310, 280), interpolation=cv2.INTER_CUBIC)
+    return np.clip(img + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_the_desk_a_shadow_falls_from_is_desk_and_the_shadow_stays_on_the_sheet():
+    cfg = SegmentationConfig()
+    found = find_sheet(normalize(_page_filling_the_frame("shadow"), config=cfg).grey, config=cfg)
+    assert found is not None
+    assert not found.mask[:35].any() and not found.mask[:, 615:].any()  # the desk, above and right
+    assert (found.mask[250:450, 380:590] > 0).all()  # the page in shadow
+    assert (found.mask[60:190, 60:580] > 0).all()
+    # A lighter desk joined to the strip is grainy, not shade: no desk is split off it, and
+    # with nothing dark enough to be desk as a whole, the frame is read whole.
+    grainy = normalize(_page_filling_the_frame("desk"), config=cfg).grey
+    assert find_sheet(grainy, config=cfg) is None
+    assert find_sheet(grainy, config=dataclasses.replace(cfg, sheet_wedge_texture=1e9)) is not None

@@ -75,14 +75,17 @@ class SegmentationConfig:
     sheet_min_desk_frac: float = 0.01
     #: ... unless the paper left is below this fraction of the frame (then no sheet)...
     sheet_min_area_frac: float = 0.15
-    #: ... and its median brightness is at most this × the paper's next to it (else shade).
+    #: ... and its median brightness is at most this × the paper's next to it (else shade;
+    #: but a shadow cast across the page joins the desk it falls from: where the rest of
+    #: the region is smooth by ``sheet_wedge_texture``, its part this dark is desk).
     sheet_max_desk_ratio: float = 0.5
     #: The sheet is shrunk by this × the shorter side so its edge never reads as ink.
     sheet_margin_frac: float = 0.015
     #: A light object against the sheet makes its convex outline take in desk: a desk region
     #: inside the outline of at least ``sheet_wedge_min_frac`` × the copy whose median
     #: absolute Laplacian is at least ``sheet_wedge_texture`` × its median brightness is
-    #: grain, and is left out of the sheet (a shadow on the page is smooth; 0: off).
+    #: grain, and is left out of the sheet (a shadow on the page is smooth; 0: off, and no
+    #: region counts as smooth shade either).
     sheet_wedge_min_frac: float = 0.005
     sheet_wedge_texture: float = 0.4
     #: The paper and ink levels come from the sheet's convex outline shrunk by a further

@@ -2,7 +2,9 @@
 
 Method, on a reduced copy with the ink closed away: the desk is every dark region
 (log-brightness Otsu split) connected to the image border and covering a fair part
-of the frame; the sheet is the rest, holes filled (ink, shadows inside the page),
+of the frame, much darker than the paper beside it (a shadow cast across the page
+joins the desk it falls from into one region: its deep part is desk when the rest is
+smooth); the sheet is the rest, holes filled (ink, shadows inside the page),
 shrunk by a small margin so the paper edge itself never reads as ink. Where a light
 object lies against the sheet, the hull takes in the desk between them; grainy desk
 there is cut out again (a shadow on the page is smooth and stays). A scan with no
@@ -71,8 +73,22 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
         if not ring.any():
             continue
         inside = small[y0:y1, x0:x1][comp > 0]
-        if np.median(inside) <= config.sheet_max_desk_ratio * np.median(small[y0:y1, x0:x1][ring]):
+        deep = config.sheet_max_desk_ratio * np.median(small[y0:y1, x0:x1][ring])
+        if np.median(inside) <= deep:
             desk[y0:y1, x0:x1] |= comp > 0
+            continue
+        # A shadow cast across the page from beyond it joins the desk it falls from into
+        # one dark region, as a whole no darker than shade. When the rest of it is smooth
+        # (a shadow, not a lighter, grainy desk), its deep part is the desk.
+        part = ((small[y0:y1, x0:x1] <= deep) & (comp > 0)).view(np.uint8)
+        rest = (comp > 0) & (part == 0)
+        if not part.any() or not rest.any() or _grainy(copy[y0:y1, x0:x1], rest, config=config):
+            continue
+        m, plabels, pstats, _ = cv2.connectedComponentsWithStats(part, connectivity=4)
+        px, py, pw, ph, parea = (pstats[1:, j] for j in range(5))
+        edge = (px + x0 == 0) | (py + y0 == 0) | (px + x0 + pw >= sw) | (py + y0 + ph >= sh)
+        for j in np.flatnonzero(edge & (parea >= config.sheet_min_desk_frac * sh * sw)) + 1:
+            desk[y0:y1, x0:x1] |= plabels == j
     if not desk.any():
         return None
     paper = ~desk
@@ -129,10 +145,16 @@ def _grainy_desk_inside(
     large = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= config.sheet_wedge_min_frac * desk.size) + 1
     if not large.size:
         return None
-    grain = np.abs(cv2.Laplacian(copy, cv2.CV_32F, ksize=3))
     out = np.zeros(desk.shape, np.uint8)
     for i in large:
         region = labels == i
-        if np.median(grain[region]) >= config.sheet_wedge_texture * max(1.0, float(np.median(copy[region]))):
+        if _grainy(copy, region, config=config):
             out[region] = 255
     return out if out.any() else None
+
+
+def _grainy(copy: np.ndarray, region: np.ndarray, *, config: SegmentationConfig) -> bool:
+    """Whether ``region`` of the small copy is grainy desk, not smooth paper in shade: its median
+    absolute Laplacian at least ``sheet_wedge_texture`` × its median brightness."""
+    grain = np.abs(cv2.Laplacian(copy, cv2.CV_32F, ksize=3))
+    return bool(np.median(grain[region]) >= config.sheet_wedge_texture * max(1.0, float(np.median(copy[region]))))
