@@ -102,9 +102,32 @@ def test_a_sliver_of_dark_desk_inside_the_sheets_outline_does_not_set_the_ink_le
         return all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
 
     assert pencil_found(cfg)
-    assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))
+    # Without the margin, nor the rule for solid desk at the rim, the strip sets the level.
+    assert pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0))
+    assert not pencil_found(dataclasses.replace(cfg, sheet_stats_margin_frac=0.0, levels_rim_min_area=2.0))
     # The crops' ink strength is measured from the same paper level.
     assert binarize_labelled(flat, config=cfg, region=region).paper == 245
+
+
+def test_desk_the_outline_takes_in_beyond_the_margin_does_not_set_the_ink_level():
+    # Where the sheet lies askew at the frame's edge its outline can take in a wedge of
+    # desk wider than the margin the levels are taken inside. Darker than any ink and a
+    # large share of the "clearly darker than paper" pixels, it pulled the threshold below
+    # the pencil and the whole number went.
+    flat = np.full((480, 640), 245, np.uint8)
+    flat, truth = render_text(flat, "0623", origin=(170, 200), height=40, thickness=2, ink=185)
+    region = np.zeros_like(flat)
+    region[20:460, 20:620] = 255
+    cv2.fillPoly(flat, [np.array([[20, 460], [620, 460], [620, 380]], np.int32)], 70)  # the wedge
+    cv2.line(flat, (40, 120), (600, 120), 205, 2)  # a ruled line reaching the rim: sparse, it stays
+    cfg = SegmentationConfig()
+
+    def pencil_found(config):
+        mask = binarize(flat, config=config, region=region)
+        return all(np.count_nonzero(mask[y : y + h, x : x + w]) > 0.1 * w * h for x, y, w, h in truth)
+
+    assert pencil_found(cfg)
+    assert not pencil_found(dataclasses.replace(cfg, levels_rim_min_area=2.0))
 
 
 def test_the_levels_can_come_from_the_outline_where_the_mask_leaves_desk_out():
@@ -115,7 +138,9 @@ def test_the_levels_can_come_from_the_outline_where_the_mask_leaves_desk_out():
     flat[40:440, 60:160] = 40  # dark desk the outline takes in, 100 px wide
     mask = outline.copy()
     mask[:, :160] = 0
-    cfg = SegmentationConfig()
+    # Solid desk at the outline's rim is left out of the levels (see above): not here,
+    # where the levels are to differ with the region they come from.
+    cfg = SegmentationConfig(levels_rim_min_area=2.0)
     from_outline = binarize(flat, config=cfg, region=outline)
     by_outline = binarize_labelled(flat, config=cfg, region=mask, levels_region=outline).mask
     np.testing.assert_array_equal(by_outline, cv2.bitwise_and(from_outline, mask))

@@ -99,7 +99,8 @@ def binarize_labelled(
         levels = flat
     if levels_region is None:
         levels_region = region
-    pixels = levels if levels_region is None else levels[_inside(levels_region, config=config) > 0]
+    inside = None if levels_region is None else _inside(levels_region, config=config)
+    pixels = levels if inside is None else levels[inside > 0]
     if pixels.size == 0:
         return nothing
     hist = histogram_u8(pixels)
@@ -109,6 +110,8 @@ def binarize_labelled(
     hi = round(paper * (1.0 - max(config.min_contrast, config.noise_contrast * noise)))
     if hi <= 0 or cum[hi - 1] == 0:
         return nothing._replace(paper=paper)
+    if inside is not None:
+        cum = np.cumsum(_off_the_rim(levels, inside, hi, hist, config=config))
     # Ink level: the median of everything clearly darker than paper. Halfway between
     # it and the paper splits black ink and faint pencil alike, whatever share of the
     # page they cover (Otsu follows the few darkest pixels when ink is sparse).
@@ -121,6 +124,31 @@ def binarize_labelled(
         beyond = cv2.bitwise_and(mask, cv2.bitwise_not(region))
         mask = cv2.bitwise_and(mask, region)
     return Binarized(*_within_shadows(mask, flat, paper=paper, config=config), paper, beyond)
+
+
+def _off_the_rim(
+    levels: np.ndarray, inside: np.ndarray, hi: int, hist: np.ndarray, *, config: SegmentationConfig
+) -> np.ndarray:
+    """``hist`` less the "clearly darker than paper" pixels (under ``hi``) of solid regions that
+    reach the rim of ``inside`` (``levels_rim_min_fill`` of their box, ``levels_rim_min_area``
+    of ``inside``): desk the sheet's outline takes in beyond the margin is darker than ink
+    and drags the ink level towards its own; writing lies inside, and a page's ruling,
+    which reaches the rim too, is sparse. Unchanged when nothing else is that dark."""
+    dark = ((levels < hi) & (inside > 0)).view(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    rim = (inside > 0) & (
+        cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0) == 0
+    )
+    reach = np.zeros(n, bool)
+    reach[np.unique(labels[rim & (dark > 0)])] = True
+    area = stats[:, cv2.CC_STAT_AREA]
+    reach &= area >= config.levels_rim_min_fill * stats[:, cv2.CC_STAT_WIDTH] * stats[:, cv2.CC_STAT_HEIGHT]
+    reach &= area >= config.levels_rim_min_area * np.count_nonzero(inside)
+    reach[0] = False
+    if not reach.any():
+        return hist
+    out = hist - histogram_u8(levels[reach[labels]])
+    return out if out[:hi].sum() > 0 else hist
 
 
 def _inside(region: np.ndarray, *, config: SegmentationConfig) -> np.ndarray:

@@ -92,6 +92,11 @@ class SegmentationConfig:
     #: this × the shorter side: a sliver of dark desk inside it would set the ink level
     #: (0: off).
     sheet_stats_margin_frac: float = 0.04
+    #: ... and without the solid dark regions reaching that shrunk outline's rim, filling at
+    #: least ``levels_rim_min_fill`` of their box and ``levels_rim_min_area`` of it: desk
+    #: it takes in beyond the margin (a page's ruling reaches the rim too, but is sparse).
+    levels_rim_min_fill: float = 0.3
+    levels_rim_min_area: float = 0.005
 
     # --- (b) binarise ----------------------------------------------------------------
     #: Ink is at least this fraction darker than its local background (caps Otsu).
@@ -517,6 +522,8 @@ class SegmentationConfig:
             raise ValueError("second_look_turns must be angles in [-35, 35] degrees (the crop's frame)")
         if min(self.frame_bridge_gap, self.frame_bridge_run, self.frame_bridge_stroke, self.frame_bridge_piece_ink) < 0:
             raise ValueError("frame_bridge_gap, _run, _stroke and _piece_ink must be at least 0")
+        if not 0.0 <= self.levels_rim_min_fill <= 1.0 or self.levels_rim_min_area < 0:
+            raise ValueError("levels_rim_min_fill must be in [0, 1] and levels_rim_min_area at least 0")
         if min(self.merge_piece_max_height, self.merge_piece_max_union) < 0:
             raise ValueError("merge_piece_max_height and merge_piece_max_union must be at least 0 (0: no such merges)")
         if not 0.0 <= self.frame_bridge_support <= 1.0:
