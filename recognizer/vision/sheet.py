@@ -84,7 +84,7 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
         rest = (comp > 0) & (part == 0)
         if not part.any() or not rest.any() or _grainy(copy[y0:y1, x0:x1], rest, config=config):
             continue
-        m, plabels, pstats, _ = cv2.connectedComponentsWithStats(part, connectivity=4)
+        _, plabels, pstats, _ = cv2.connectedComponentsWithStats(part, connectivity=4)
         px, py, pw, ph, parea = (pstats[1:, j] for j in range(5))
         edge = (px + x0 == 0) | (py + y0 == 0) | (px + x0 + pw >= sw) | (py + y0 + ph >= sh)
         for j in np.flatnonzero(edge & (parea >= config.sheet_min_desk_frac * sh * sw)) + 1:
