@@ -135,19 +135,25 @@ def _off_the_rim(
     and drags the ink level towards its own; writing lies inside, and a page's ruling,
     which reaches the rim too, is sparse. Unchanged when nothing else is that dark."""
     dark = ((levels < hi) & (inside > 0)).view(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     rim = (inside > 0) & (
         cv2.erode(inside, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0) == 0
     )
+    on_rim = rim & (dark > 0)
+    if not on_rim.any():
+        return hist
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    x, y, w, h, area = (stats[:, i] for i in range(5))
     reach = np.zeros(n, bool)
-    reach[np.unique(labels[rim & (dark > 0)])] = True
-    area = stats[:, cv2.CC_STAT_AREA]
-    reach &= area >= config.levels_rim_min_fill * stats[:, cv2.CC_STAT_WIDTH] * stats[:, cv2.CC_STAT_HEIGHT]
+    reach[labels[on_rim]] = True
+    reach &= area >= config.levels_rim_min_fill * w * h
     reach &= area >= config.levels_rim_min_area * np.count_nonzero(inside)
     reach[0] = False
     if not reach.any():
         return hist
-    out = hist - histogram_u8(levels[reach[labels]])
+    out = hist.copy()
+    for i in np.flatnonzero(reach):  # a few regions: their boxes, not the whole image
+        box = (slice(y[i], y[i] + h[i]), slice(x[i], x[i] + w[i]))
+        out -= histogram_u8(levels[box][labels[box] == i])
     return out if out[:hi].sum() > 0 else hist
 
 

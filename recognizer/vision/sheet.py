@@ -56,11 +56,11 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
     t, dark = cv2.threshold(logs, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
     sh, sw = dark.shape
-    x, y, bw, bh, area = (stats[1:, i] for i in range(5))
-    touches = (x == 0) | (y == 0) | (x + bw >= sw) | (y + bh >= sh)
-    big = np.flatnonzero(touches & (area >= config.sheet_min_desk_frac * sh * sw)) + 1
+    x, y, bw, bh = (stats[1:, i] for i in range(4))
+    big = _large_at_border(stats, (0, 0), dark.shape, config=config)
     if big.size == 0:
         return None
+    grain = _grain(copy)
     # A desk region is much darker than the paper right next to it; a shadow on the
     # page is not (its depth is rarely beyond half the light).
     ring_k = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
@@ -82,13 +82,12 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
         # (a shadow, not a lighter, grainy desk), its deep part is the desk.
         part = ((small[y0:y1, x0:x1] <= deep) & (comp > 0)).view(np.uint8)
         rest = (comp > 0) & (part == 0)
-        if not part.any() or not rest.any() or _grainy(copy[y0:y1, x0:x1], rest, config=config):
+        crop = (slice(y0, y1), slice(x0, x1))
+        if not part.any() or not rest.any() or _grainy(grain[crop], copy[crop], rest, config=config):
             continue
         _, plabels, pstats, _ = cv2.connectedComponentsWithStats(part, connectivity=4)
-        px, py, pw, ph, parea = (pstats[1:, j] for j in range(5))
-        edge = (px + x0 == 0) | (py + y0 == 0) | (px + x0 + pw >= sw) | (py + y0 + ph >= sh)
-        for j in np.flatnonzero(edge & (parea >= config.sheet_min_desk_frac * sh * sw)) + 1:
-            desk[y0:y1, x0:x1] |= plabels == j
+        for j in _large_at_border(pstats, (x0, y0), dark.shape, config=config):
+            desk[crop] |= plabels == j
     if not desk.any():
         return None
     paper = ~desk
@@ -104,7 +103,7 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
     contours, _ = cv2.findContours(sheet, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     # A sheet is convex: the hull fills holes and straightens the steps of the copy.
     hull = cv2.convexHull(np.concatenate(contours))
-    wedges = _grainy_desk_inside(copy, desk, hull, config=config)
+    wedges = _grainy_desk_inside(copy, grain, desk, hull, config=config)
     hull = hull.astype(np.float64)
     if f < 1:
         hull = (hull + 0.5) * np.array([w / sw, h / sh]) - 0.5
@@ -123,8 +122,26 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
     return Sheet(mask, cv2.erode(outline, square))
 
 
+def _large_at_border(
+    stats: np.ndarray, offset: tuple[int, int], shape: tuple[int, ...], *, config: SegmentationConfig
+) -> np.ndarray:
+    """The labels (of ``cv2.connectedComponentsWithStats``' ``stats``, background left out) of the
+    regions touching the border of an image of ``shape`` — their boxes offset by ``offset``
+    (x, y) in it — that cover ``sheet_min_desk_frac`` of it: desk candidates."""
+    sh, sw = shape[:2]
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    x, y = x + offset[0], y + offset[1]
+    touches = (x == 0) | (y == 0) | (x + w >= sw) | (y + h >= sh)
+    return np.flatnonzero(touches & (area >= config.sheet_min_desk_frac * sh * sw)) + 1
+
+
+def _grain(copy: np.ndarray) -> np.ndarray:
+    """Absolute Laplacian of the small copy: desk grain is high, paper in shade low."""
+    return np.abs(cv2.Laplacian(copy, cv2.CV_32F, ksize=3))
+
+
 def _grainy_desk_inside(
-    copy: np.ndarray, desk: np.ndarray, hull: np.ndarray, *, config: SegmentationConfig
+    copy: np.ndarray, grain: np.ndarray, desk: np.ndarray, hull: np.ndarray, *, config: SegmentationConfig
 ) -> np.ndarray | None:
     """The desk the sheet's convex outline takes in where it is grainy, on the small copy.
 
@@ -148,13 +165,13 @@ def _grainy_desk_inside(
     out = np.zeros(desk.shape, np.uint8)
     for i in large:
         region = labels == i
-        if _grainy(copy, region, config=config):
+        if _grainy(grain, copy, region, config=config):
             out[region] = 255
     return out if out.any() else None
 
 
-def _grainy(copy: np.ndarray, region: np.ndarray, *, config: SegmentationConfig) -> bool:
+def _grainy(grain: np.ndarray, copy: np.ndarray, region: np.ndarray, *, config: SegmentationConfig) -> bool:
     """Whether ``region`` of the small copy is grainy desk, not smooth paper in shade: its median
-    absolute Laplacian at least ``sheet_wedge_texture`` × its median brightness."""
-    grain = np.abs(cv2.Laplacian(copy, cv2.CV_32F, ksize=3))
+    absolute Laplacian (``grain``, :func:`_grain`) at least ``sheet_wedge_texture`` × its median
+    brightness."""
     return bool(np.median(grain[region]) >= config.sheet_wedge_texture * max(1.0, float(np.median(copy[region]))))
