@@ -56,7 +56,6 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
     t, dark = cv2.threshold(logs, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
     sh, sw = dark.shape
-    x, y, bw, bh = (stats[1:, i] for i in range(4))
     big = _large_at_border(stats, (0, 0), dark.shape, config=config)
     if big.size == 0:
         return None
@@ -66,8 +65,8 @@ def find_sheet(grey: np.ndarray, *, config: SegmentationConfig) -> Sheet | None:
     ring_k = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
     desk = np.zeros(dark.shape, bool)
     for i in big:
-        x0, y0 = max(0, int(x[i - 1]) - 4), max(0, int(y[i - 1]) - 4)
-        x1, y1 = min(sw, int(x[i - 1] + bw[i - 1]) + 4), min(sh, int(y[i - 1] + bh[i - 1]) + 4)
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        x0, y0, x1, y1 = max(0, x - 4), max(0, y - 4), min(sw, x + bw + 4), min(sh, y + bh + 4)
         comp = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
         ring = (cv2.dilate(comp, ring_k) > 0) & (dark[y0:y1, x0:x1] == 0)
         if not ring.any():
